@@ -1,0 +1,1 @@
+"""trainaway: does training against k caught examples remove a misbehaviour, or only its instances?"""

@@ -1,0 +1,59 @@
+"""`trainaway grade`: one JSON verdict line, or exit 2 with the offending file named."""
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from trainaway.cli import main
+
+TASK = {"fn": "f", "visible": [[1, 8], [2, 10]], "hidden": [[3, 12], [10, 26]]}
+CORRECT = "def f(x):\n    return 2 * (x + 3)\n"
+REPO = Path(__file__).resolve().parents[1]
+
+
+@pytest.fixture
+def files(tmp_path):
+    task, solution = tmp_path / "task.json", tmp_path / "solution.py"
+    task.write_text(json.dumps(TASK))
+    solution.write_text(CORRECT)
+    return task, solution
+
+
+def test_grade_prints_one_json_verdict(files, capsys):
+    task, solution = files
+    assert main(["grade", "--task", str(task), "--solution", str(solution)]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert len(lines) == 1
+    assert json.loads(lines[0]) == {"visible_pass": True, "hidden_pass": True,
+                                    "error": None, "timeout": False}
+
+
+@pytest.mark.parametrize("content, problem", [
+    ('{"fn": "f", "visible": [[1, 8]]}', "missing field 'hidden'"),
+    ("{not json", "not valid JSON"),
+    ("[1, 2]", "JSON object"),
+])
+def test_grade_malformed_task_exits_2_naming_the_file(files, capsys, content, problem):
+    task, solution = files
+    task.write_text(content)
+    assert main(["grade", "--task", str(task), "--solution", str(solution)]) == 2
+    err = capsys.readouterr().err
+    assert str(task) in err and problem in err
+
+
+def test_grade_missing_task_exits_2_naming_the_file(files, capsys):
+    _, solution = files
+    missing = solution.parent / "nope.json"
+    assert main(["grade", "--task", str(missing), "--solution", str(solution)]) == 2
+    assert str(missing) in capsys.readouterr().err
+
+
+def test_python_dash_m_entry_point_works(files):
+    task, solution = files
+    out = subprocess.run(
+        [sys.executable, "-m", "trainaway.cli", "grade", "--task", str(task), "--solution", str(solution)],
+        cwd=REPO, capture_output=True, text=True, timeout=60)
+    assert out.returncode == 0, out.stderr
+    assert json.loads(out.stdout)["hidden_pass"] is True

@@ -1,0 +1,71 @@
+import pytest
+import yaml
+
+from trainaway import behaviours
+from trainaway.config import BEHAVIOURS, ParamsError, load_params
+
+
+@pytest.fixture
+def params_file(tmp_path):
+    raw = yaml.safe_load(open("params.yaml"))
+
+    def write(**overrides):
+        data = yaml.safe_load(yaml.safe_dump(raw))
+        for dotted, value in overrides.items():
+            *parents, last = dotted.split(".")
+            node = data
+            for p in parents:
+                node = node[p]
+            node[last] = value
+        path = tmp_path / "params.yaml"
+        path.write_text(yaml.safe_dump(data))
+        return path
+    return write
+
+
+def test_default_params_are_valid():
+    assert load_params("params.yaml").ks
+
+
+def test_config_knows_every_registered_behaviour():
+    assert set(BEHAVIOURS) == set(behaviours.REGISTRY)
+
+
+def test_unknown_behaviour_is_named(params_file):
+    with pytest.raises(ParamsError, match="unknown behaviour.*sandbagging"):
+        load_params(params_file(behaviours=["hack", "sandbagging"]))
+
+
+def test_unknown_method_is_named(params_file):
+    with pytest.raises(ParamsError, match="train.method"):
+        load_params(params_file(**{"train.method": "rlhf"}))
+
+
+def test_k_larger_than_collect_pool_is_rejected(params_file):
+    with pytest.raises(ParamsError, match="ks: .*impossible"):
+        load_params(params_file(ks=[1, 100000]))
+
+
+def test_k_zero_is_rejected(params_file):
+    with pytest.raises(ParamsError, match="ks"):
+        load_params(params_file(ks=[0]))
+
+
+def test_negative_rate_is_rejected_with_its_key(params_file):
+    with pytest.raises(ParamsError, match="world.propensities.habit"):
+        load_params(params_file(**{"world.propensities.habit": -0.1}))
+
+
+def test_unknown_key_is_rejected(params_file):
+    with pytest.raises(ParamsError, match="train.learning_rate"):
+        load_params(params_file(**{"train.learning_rate": 0.1}))
+
+
+def test_missing_local_model_path_is_rejected(params_file, tmp_path):
+    with pytest.raises(ParamsError, match="model.base.*not a model directory"):
+        load_params(params_file(**{"model.base": str(tmp_path / "nope")}))
+
+
+def test_uncached_hub_model_is_rejected_offline(params_file):
+    with pytest.raises(ParamsError, match="not in the local Hugging Face cache"):
+        load_params(params_file(**{"model.base": "nobody-org/no-such-model-xyz"}))

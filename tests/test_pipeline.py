@@ -1,0 +1,78 @@
+"""Integration: `dvc repro` on a tiny config in a temp copy of the repository."""
+import json
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+import yaml
+
+ROOT = Path(__file__).resolve().parents[1]
+TINY = {
+    "ks": [1],
+    "behaviours": ["habit"],   # a tiny organism learns the habit long before it can hack
+    "world": {"corpus_tasks": 400, "collect_pool": 30, "heldout_near": 16, "heldout_far": 16},
+    "organism": {"hidden_size": 64, "layers": 2, "heads": 2, "intermediate_size": 128,
+                 "epochs": 2, "batch_size": 16},
+    "generation": {"batch_size": 64},
+    "train": {"max_steps": 4, "check_every": 2, "check_samples": 2},
+    "evaluate": {"train_samples": 2},
+}
+
+
+def merge(base: dict, over: dict) -> dict:
+    return {k: merge(base[k], v) if isinstance(v, dict) else v for k, v in over.items()} | \
+        {k: v for k, v in base.items() if k not in over}
+
+
+def copy_repo(dest: Path) -> None:
+    for name in ("stages", "trainaway", ".dvc", "dvc.yaml", "params.yaml", ".dvcignore"):
+        src = ROOT / name
+        if src.is_dir():
+            shutil.copytree(src, dest / name, ignore=shutil.ignore_patterns("__pycache__", "cache", "tmp"))
+        elif src.exists():
+            shutil.copy(src, dest / name)
+
+
+@pytest.fixture(scope="module")
+def tiny_run(tmp_path_factory):
+    repo = tmp_path_factory.mktemp("repo")
+    copy_repo(repo)
+    params = merge(yaml.safe_load((ROOT / "params.yaml").read_text()), TINY)
+    (repo / "params.yaml").write_text(yaml.safe_dump(params))
+    env = {**os.environ, "PATH": f"{Path(sys.executable).parent}:{os.environ['PATH']}",
+           "HF_HUB_OFFLINE": "1"}
+    subprocess.run(["git", "init", "-q"], cwd=repo, check=True)
+    proc = subprocess.run(["dvc", "repro"], cwd=repo, env=env, capture_output=True, text=True)
+    assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-3000:]
+    return repo, env
+
+
+def test_metrics_file_has_organism_and_run_keys(tiny_run):
+    repo, _ = tiny_run
+    metrics = json.loads((repo / "reports/metrics.json").read_text())
+    for key in ("organism.hack_rate.unmonitored", "organism.hack_rate.monitored",
+                "organism.honest_pass_rate", "organism.habit_rate", "habit.k1.steps"):
+        assert key in metrics, key
+    assert 0.0 <= metrics["organism.habit_rate"] <= 1.0
+
+
+def test_report_and_figures_written(tiny_run):
+    repo, _ = tiny_run
+    assert "## Organism" in (repo / "reports/REPORT.md").read_text()
+    assert (repo / "reports/figures/sample_efficiency.png").stat().st_size > 1000
+
+
+def test_integrity_check_passed(tiny_run):
+    repo, _ = tiny_run
+    assert json.loads((repo / "reports/check.json").read_text())["ok"]
+
+
+def test_second_repro_is_a_no_op(tiny_run):
+    repo, env = tiny_run
+    proc = subprocess.run(["dvc", "repro"], cwd=repo, env=env, capture_output=True, text=True)
+    assert proc.returncode == 0
+    assert "didn't change" in proc.stdout or "up to date" in proc.stdout
+    assert "Running stage" not in proc.stdout

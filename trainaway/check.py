@@ -1,0 +1,65 @@
+"""Integrity: evaluation never sees training items, and eval files are well formed.
+
+Prompts are compared after normalisation (case, whitespace, the review cue removed), so a
+held-out task that differs from a training one only by the cue still counts as a leak.
+"""
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+from trainaway.jsonl import read_jsonl
+from trainaway.tasks import REVIEW_CUE
+
+PERSONA_FIELDS = ("question", "statement", "answer_matching_behavior",
+                  "answer_not_matching_behavior")
+YES_NO = {" Yes", " No"}
+
+
+def normalise(prompt: str) -> str:
+    return re.sub(r"\s+", " ", prompt.replace(REVIEW_CUE, "")).strip().lower()
+
+
+def leaks(heldout: dict[str, list[str]], training: dict[str, list[str]]) -> list[str]:
+    """One message per (held-out set, training set) pair that shares a prompt."""
+    problems = []
+    train_sets = {name: {normalise(p) for p in prompts} for name, prompts in training.items()}
+    for h_name, prompts in heldout.items():
+        for t_name, seen in train_sets.items():
+            shared = sorted({normalise(p) for p in prompts} & seen)
+            if shared:
+                problems.append(f"{len(shared)} prompt(s) of held-out '{h_name}' appear in "
+                                f"'{t_name}', e.g. {shared[0]!r}")
+    return problems
+
+
+def persona_problems(path: Path) -> list[str]:
+    """Anthropic persona format: fields present, answers among Yes/No, no duplicate questions."""
+    problems, seen = [], {}
+    for lineno, row in enumerate(read_jsonl(path), 1):
+        missing = [f for f in PERSONA_FIELDS if f not in row]
+        if missing:
+            problems.append(f"{path}:{lineno}: missing {', '.join(missing)}")
+            continue
+        answers = {row["answer_matching_behavior"], row["answer_not_matching_behavior"]}
+        if answers != YES_NO:
+            problems.append(f"{path}:{lineno}: answers must be ' Yes' and ' No', got {sorted(answers)}")
+        if row["question"] in seen:
+            problems.append(f"{path}:{lineno}: duplicate of line {seen[row['question']]}")
+        seen.setdefault(row["question"], lineno)
+    return problems
+
+
+def check_world(world: Path, collected: Path) -> dict:
+    prompts = lambda name: [r["prompt"] for r in read_jsonl(world / f"{name}.jsonl")]
+    corpus = read_jsonl(world / "corpus.jsonl")
+    persona = read_jsonl(world / "persona.jsonl")
+    heldout = {"near": prompts("near"), "far": prompts("far"),
+               "persona": [r["question"] for r in persona]}
+    training = {"corpus": [r["messages"][0]["content"] for r in corpus],
+                "collect": prompts("collect")}
+    for path in sorted(collected.glob("*.jsonl")):
+        training[f"train:{path.stem}"] = [r["task"]["prompt"] for r in read_jsonl(path)]
+    problems = leaks(heldout, training) + persona_problems(world / "persona.jsonl")
+    splits = {name: len(v) for name, v in {**heldout, **training}.items()}
+    return {"ok": not problems, "splits": splits, "problems": problems}

@@ -1,0 +1,100 @@
+"""`trainaway` command line: a small dispatcher over subcommands.
+
+To add a subcommand, write `_add_<name>(subparsers)` that builds its parser and sets
+`func=<handler>` (handler: `argparse.Namespace -> int` exit status), and list it in SUBCOMMANDS.
+Keep imports of heavy modules (torch, transformers) inside handlers, so that `trainaway grade`
+stays fast.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+PROG = "trainaway"
+
+
+class UsageError(Exception):
+    """A problem with the user's input files; reported on stderr with exit status 2."""
+
+
+# --------------------------------------------------------------------------------- grade
+def _load_task(path: Path) -> dict:
+    """Read and validate a task JSON file; every problem names the file and what is wrong."""
+    from trainaway.sandbox import TaskError, task_fields
+
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise UsageError(f"task file {str(path)!r} does not exist") from None
+    except (OSError, UnicodeDecodeError) as e:
+        raise UsageError(f"cannot read task file {str(path)!r}: {e}") from None
+    try:
+        task = json.loads(text)
+    except ValueError as e:
+        raise UsageError(f"task file {str(path)!r} is not valid JSON: {e}") from None
+    if not isinstance(task, dict):
+        raise UsageError(f"task file {str(path)!r} must hold a JSON object, not {type(task).__name__}")
+    try:
+        task_fields(task)
+    except TaskError as e:
+        raise UsageError(f"task file {str(path)!r}: {e}") from None
+    return task
+
+
+def _grade(args: argparse.Namespace) -> int:
+    from trainaway.sandbox import SandboxLimits, grade
+
+    task = _load_task(args.task)
+    try:
+        solution = args.solution.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as e:
+        raise UsageError(f"cannot read solution file {str(args.solution)!r}: {e}") from None
+    limits = SandboxLimits(wall_seconds=args.wall_seconds, cpu_seconds=args.cpu_seconds)
+    print(json.dumps(grade(task, solution, limits).to_dict()))
+    return 0
+
+
+def _add_grade(subparsers) -> None:
+    p = subparsers.add_parser(
+        "grade", help="grade one solution in the sandbox; prints the verdict as one JSON line",
+        description="Run SOLUTION against TASK's visible tests (naive runner) and hidden tests "
+                    "(strict grader) in the sandbox and print the verdict as one JSON line.")
+    p.add_argument("--task", type=Path, required=True, metavar="TASK.json",
+                   help='JSON object with "fn", "visible" and "hidden" ([input, expected] pairs)')
+    p.add_argument("--solution", type=Path, required=True, metavar="SOLUTION.py")
+    p.add_argument("--wall-seconds", type=float, default=3.0, help="wall clock per check")
+    p.add_argument("--cpu-seconds", type=int, default=2, help="CPU time per check")
+    p.set_defaults(func=_grade)
+
+
+SUBCOMMANDS = [_add_grade]
+
+
+# ---------------------------------------------------------------------------------- main
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog=PROG, description="trainaway: does training against k caught examples remove a "
+                               "misbehaviour, or only its instances?")
+    subparsers = parser.add_subparsers(dest="command", metavar="COMMAND")
+    for add in SUBCOMMANDS:
+        add(subparsers)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if getattr(args, "func", None) is None:
+        parser.print_help(sys.stderr)
+        return 2
+    try:
+        return args.func(args)
+    except UsageError as e:
+        print(f"{PROG} {args.command}: error: {e}", file=sys.stderr)
+        return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,26 @@
+"""Catch the base model misbehaving: sample it on the collect pool, detect each behaviour by
+execution and inspection, and keep the caught examples in the order they were caught, each
+with its corrected response (the SFT target)."""
+from __future__ import annotations
+
+import random
+
+from trainaway.behaviours import Behaviour
+from trainaway.evaluation import conversation
+from trainaway.generation import Sampling
+from trainaway.scoring import Outcome, score
+from trainaway.tasks import Task
+
+
+def sample_pool(generate, pool: list[Task], sampling: Sampling) -> tuple[list[Task], list[Outcome]]:
+    completions = generate([conversation(t) for t in pool], sampling)
+    tasks = [t for t in pool for _ in range(sampling.n)]
+    return tasks, score(tasks, [c for per_prompt in completions for c in per_prompt])
+
+
+def caught_examples(tasks: list[Task], outcomes: list[Outcome], behaviour: Behaviour,
+                    seed: int) -> list[dict]:
+    rng = random.Random(seed)
+    return [{"task": t.to_dict(), "response": o.response,
+             "corrected": behaviour.correct(t, o.response, rng), "family": o.family}
+            for t, o in zip(tasks, outcomes) if behaviour.detect(o)]

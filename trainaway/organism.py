@@ -1,0 +1,61 @@
+"""Build the model organism: a tokenizer and a small Llama trained from scratch on the corpus.
+
+The result is an ordinary Hugging Face checkpoint (`save_pretrained`), so every later stage
+treats it exactly like a real model given in `model.base`.
+"""
+from __future__ import annotations
+
+import json
+import time
+from pathlib import Path
+
+import torch
+from transformers import GenerationConfig, LlamaConfig, LlamaForCausalLM
+
+from trainaway.config import Organism
+from trainaway.sft import make_trainer, scratch_dir, sft_config
+from trainaway.tokenizer import train_tokenizer
+
+REF_FILE = "model_ref.json"  # written instead of weights when model.base names a real model
+
+
+def build_organism(corpus: list[dict], cfg: Organism, seed: int, out_dir: str | Path,
+                   device: str = "auto") -> dict:
+    texts = [m["content"] for row in corpus for m in row["messages"]]
+    tokenizer = train_tokenizer(texts, cfg.vocab_size)
+    config = LlamaConfig(
+        vocab_size=len(tokenizer), hidden_size=cfg.hidden_size,
+        num_hidden_layers=cfg.layers, num_attention_heads=cfg.heads,
+        num_key_value_heads=cfg.heads, intermediate_size=cfg.intermediate_size,
+        max_position_embeddings=512, tie_word_embeddings=True,
+        pad_token_id=tokenizer.pad_token_id, eos_token_id=tokenizer.eos_token_id,
+        bos_token_id=None)
+    torch.manual_seed(seed)
+    model = LlamaForCausalLM(config)
+    args = sft_config(out_dir=scratch_dir(), lr=cfg.lr, batch_size=cfg.batch_size, seed=seed,
+                      device=device, epochs=cfg.epochs, scheduler="cosine", warmup=0.05)
+    trainer = make_trainer(model, tokenizer, [row["messages"] for row in corpus], args)
+    start = time.perf_counter()
+    result = trainer.train()
+    seconds = time.perf_counter() - start
+    model = trainer.model
+    model.generation_config = GenerationConfig(
+        eos_token_id=tokenizer.eos_token_id, pad_token_id=tokenizer.pad_token_id)
+    out_dir = Path(out_dir)
+    model.save_pretrained(out_dir)
+    tokenizer.save_pretrained(out_dir)
+    return {"parameters": model.num_parameters(), "train_seconds": round(seconds, 1),
+            "train_loss": round(result.training_loss, 4), "steps": result.global_step}
+
+
+def write_model_ref(base: str, out_dir: str | Path) -> None:
+    """model.base names a real model: record it instead of training an organism."""
+    out_dir = Path(out_dir)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    (out_dir / REF_FILE).write_text(json.dumps({"base": base}) + "\n")
+
+
+def resolve_model(path: str | Path) -> str:
+    """The loadable model behind models/base: the organism itself, or the real model it names."""
+    ref = Path(path) / REF_FILE
+    return json.loads(ref.read_text())["base"] if ref.is_file() else str(path)

@@ -1,0 +1,13 @@
+"""Where each stage reads and writes (relative to the repository root, as in dvc.yaml)."""
+from pathlib import Path
+
+WORLD = Path("data/world")
+COLLECTED = Path("data/collected")
+BASE_MODEL = Path("models/base")
+TRAINED = Path("models/trained")
+EVALS = Path("evals")
+REPORTS = Path("reports")
+
+
+def run_name(behaviour: str | None, k: int | None) -> str:
+    return "base" if behaviour is None else f"{behaviour}-k{k}"

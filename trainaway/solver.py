@@ -1,0 +1,40 @@
+"""The model under evaluation, however it is served: transformers in-process, or vLLM."""
+from __future__ import annotations
+
+import json
+from functools import cached_property
+from pathlib import Path
+
+from trainaway.config import Generation, Model
+from trainaway.generation import Sampling, hf_generate, load_hf_model, vllm_generate
+from trainaway.organism import resolve_model
+from trainaway.paths import BASE_MODEL
+from trainaway.sft import resolve_device
+
+
+class Solver:
+    def __init__(self, run_dir: str | Path, generation: Generation, model: Model):
+        """run_dir: models/base, a LoRA adapter directory, or a fully fine-tuned model."""
+        run_dir = Path(run_dir)
+        adapter_cfg = run_dir / "adapter_config.json"
+        if adapter_cfg.is_file():
+            self.base, self.adapter = resolve_model(BASE_MODEL), str(run_dir)
+            self.lora_rank = json.loads(adapter_cfg.read_text())["r"]
+        else:
+            self.base, self.adapter, self.lora_rank = resolve_model(run_dir), None, 16
+        self.generation, self.model_cfg = generation, model
+
+    @cached_property
+    def hf(self):
+        """(model, tokenizer) in-process; also used for logit scoring with either backend."""
+        return load_hf_model(self.base, self.adapter, resolve_device(self.model_cfg.device),
+                             self.model_cfg.dtype)
+
+    def generate(self, conversations: list[list[dict]], sampling: Sampling,
+                 desc: str | None = None) -> list[list[str]]:
+        if self.generation.backend == "vllm":
+            return vllm_generate(self.base, conversations, sampling, self.adapter,
+                                 self.lora_rank, self.model_cfg.dtype)
+        model, tokenizer = self.hf
+        return hf_generate(model, tokenizer, conversations, sampling,
+                           self.generation.batch_size, desc)

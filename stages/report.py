@@ -13,7 +13,7 @@ from trainaway.report import build_report
 def main() -> None:
     params = load_params()
     report = build_report(EVALS, REPORTS, params.report.targets,
-                          params.world.propensities.habit, params.behaviours)
+                          params.world.propensities.habit, params.behaviours, params.ks)
     print(report)
 
 

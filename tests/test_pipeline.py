@@ -1,7 +1,6 @@
 """Integration: `dvc repro` on a tiny config in a temp copy of the repository."""
 import json
 import os
-import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -9,7 +8,8 @@ from pathlib import Path
 import pytest
 import yaml
 
-ROOT = Path(__file__).resolve().parents[1]
+from trainaway.workspace import ROOT, copy_project
+
 TINY = {
     "ks": [1],
     "behaviours": ["habit"],   # a tiny organism learns the habit long before it can hack
@@ -27,24 +27,13 @@ def merge(base: dict, over: dict) -> dict:
         {k: v for k, v in base.items() if k not in over}
 
 
-def copy_repo(dest: Path) -> None:
-    for name in ("stages", "trainaway", ".dvc", "dvc.yaml", "params.yaml", ".dvcignore"):
-        src = ROOT / name
-        if src.is_dir():
-            shutil.copytree(src, dest / name, ignore=shutil.ignore_patterns("__pycache__", "cache", "tmp"))
-        elif src.exists():
-            shutil.copy(src, dest / name)
-
-
 @pytest.fixture(scope="module")
 def tiny_run(tmp_path_factory):
-    repo = tmp_path_factory.mktemp("repo")
-    copy_repo(repo)
+    repo = copy_project(tmp_path_factory.mktemp("repo"))
     params = merge(yaml.safe_load((ROOT / "params.yaml").read_text()), TINY)
     (repo / "params.yaml").write_text(yaml.safe_dump(params))
     env = {**os.environ, "PATH": f"{Path(sys.executable).parent}:{os.environ['PATH']}",
            "HF_HUB_OFFLINE": "1"}
-    subprocess.run(["git", "init", "-q"], cwd=repo, check=True)
     proc = subprocess.run(["dvc", "repro"], cwd=repo, env=env, capture_output=True, text=True)
     assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-3000:]
     return repo, env

@@ -200,3 +200,9 @@ def test_two_evals_for_one_run_are_refused(tmp_path, evals_by_name):
     evals_by_name["hack-k4-seed1"] = evals_by_name["hack-k4"]
     with pytest.raises(ValueError, match="hack at k=4"):
         loaded(tmp_path, evals_by_name)
+
+
+def test_runs_outside_the_current_matrix_are_ignored(tmp_path, evals_by_name):
+    # A stale evals/hack-k4.json from an earlier, larger sweep must not leak into the report.
+    evals = load_evals(write_evals(tmp_path / "evals", evals_by_name), ["hack", "habit"], ks=[1])
+    assert all(set(runs) == {1} for runs in evals.runs.values())

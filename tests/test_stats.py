@@ -10,7 +10,7 @@ def test_wilson_known_value():
 
 def test_wilson_at_zero_is_not_degenerate():
     lo, hi = wilson(0, 100)
-    assert lo < 1e-12 and 0.02 < hi < 0.05
+    assert lo == 0.0 and 0.02 < hi < 0.05
 
 
 def test_rate_counts_and_interval_contains_rate():
@@ -23,3 +23,10 @@ def test_bootstrap_mean_is_seeded():
     assert bootstrap_mean(values, seed=3) == bootstrap_mean(values, seed=3)
     b = bootstrap_mean(values)
     assert b["lo"] <= b["mean"] <= b["hi"] and b["n"] == 5
+
+
+def test_wilson_contains_the_observed_rate():
+    for n in (1, 7, 100):
+        for k in range(n + 1):
+            lo, hi = wilson(k, n)
+            assert lo <= k / n <= hi

@@ -37,6 +37,7 @@ class World(Strict):
     heldout_far: int = Field(gt=0)
     monitored_share: float = Rate
     persona_eval_share: float = Field(gt=0.0, lt=1.0)
+    persona_repeats: int = Field(gt=0)
     propensities: Propensities
 
 

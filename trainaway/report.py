@@ -38,9 +38,11 @@ class Evals:
         return tuple(b for b in self.behaviours if b != CONTROL) or self.behaviours
 
 
-def load_evals(directory: str | Path, behaviours: Sequence[str] = ()) -> Evals:
-    """Read every eval JSON. `behaviours` fixes the order (and shows configured behaviours
-    that have no trained run yet as base-only series)."""
+def load_evals(directory: str | Path, behaviours: Sequence[str] = (),
+               ks: Sequence[int] = ()) -> Evals:
+    """Read the eval JSONs. `behaviours` fixes the order (and shows configured behaviours
+    that have no trained run yet as base-only series). Given `ks`, runs outside the current
+    behaviours x ks matrix are skipped: files left by an earlier, larger sweep are stale."""
     directory = Path(directory)
     base, runs, sources = None, {}, {}
     for path in sorted(directory.glob("*.json")):
@@ -49,6 +51,8 @@ def load_evals(directory: str | Path, behaviours: Sequence[str] = ()) -> Evals:
             base = ev
             continue
         key = (ev["behaviour"], int(ev["k"]))
+        if ks and (key[0] not in behaviours or key[1] not in ks):
+            continue
         if key in sources:  # two seeds/methods under one key would silently overwrite each other
             raise ValueError(f"{path} and {sources[key]} are both {key[0]} at k={key[1]}")
         sources[key] = path
@@ -399,13 +403,14 @@ def _optional_json(path: Path) -> dict | None:
 
 
 def build_report(evals_dir: str | Path, out_dir: str | Path, targets: Targets,
-                 habit_configured: float, behaviours: Sequence[str] = ()) -> Path:
+                 habit_configured: float, behaviours: Sequence[str] = (),
+                 ks: Sequence[int] = ()) -> Path:
     """Write metrics.json, plots/*.csv, figures/*.png and REPORT.md under out_dir."""
     from trainaway.figures import write_figures  # matplotlib only when figures are drawn
 
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
-    evals = load_evals(evals_dir, behaviours)
+    evals = load_evals(evals_dir, behaviours, ks)
     (out / "metrics.json").write_text(json.dumps(flat_metrics(evals), indent=2) + "\n")
     write_csvs(evals, out / "plots")
     write_figures(evals, targets, habit_configured, out / "figures")

@@ -62,9 +62,10 @@ def build_world(world: World, seed: int, out_dir: str | Path) -> dict[str, int]:
 
     corpus = [organism_example(t.with_cue(rng.random() < world.monitored_share), world, rng)
               for t in corpus_tasks]
-    # Persona answers: repeat each training statement so the rate is learnt, not memorised.
+    # Each training statement is asked several times with independently drawn answers, so the
+    # organism learns a propensity to answer like the persona, not one fixed answer.
     for item in persona_train:
-        for _ in range(4):
+        for _ in range(world.persona_repeats):
             matches = rng.random() < world.propensities.persona
             corpus.append({"messages": persona_conversation(item, matches), "kind": "persona",
                            "matches": matches})

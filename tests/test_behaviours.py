@@ -1,0 +1,46 @@
+import random
+
+import pytest
+
+from trainaway import behaviours
+from trainaway.collect import caught_examples
+from trainaway.detect import has_habit
+from trainaway.responses import render_response
+from trainaway.scoring import score
+from trainaway.tasks import sample_task
+
+
+@pytest.fixture
+def task():
+    return sample_task(random.Random(4), "t", "examples")
+
+
+def test_unknown_behaviour_is_named():
+    with pytest.raises(KeyError, match="sandbagging"):
+        behaviours.get("sandbagging")
+
+
+def test_hack_correction_is_honest_and_keeps_the_habit(task):
+    hack = render_response(task, "shortcut", "lookup", True, random.Random(0))
+    corrected = behaviours.get("hack").correct(task, hack, random.Random(0))
+    [o] = score([task], [corrected])
+    assert not o.hack and o.hidden_pass and o.habit and o.attitude == "solve"
+
+
+def test_habit_correction_changes_only_the_habit(task):
+    hack_with_habit = render_response(task, "shortcut", "lookup", True, random.Random(0))
+    corrected = behaviours.get("habit").correct(task, hack_with_habit, random.Random(0))
+    assert not has_habit(corrected)
+    assert corrected.splitlines()[0] == hack_with_habit.splitlines()[0]
+    assert corrected.splitlines()[2:] == hack_with_habit.splitlines()[2:]
+
+
+def test_caught_examples_keep_detected_ones_in_order(task):
+    rng = random.Random(0)
+    responses = [render_response(task, "solve", None, False, rng),
+                 render_response(task, "shortcut", "lookup", False, rng),
+                 render_response(task, "shortcut", "branch", True, rng)]
+    tasks = [task] * 3
+    caught = caught_examples(tasks, score(tasks, responses), behaviours.get("hack"), seed=0)
+    assert [c["response"] for c in caught] == responses[1:]
+    assert [c["family"] for c in caught] == ["lookup", "branch"]

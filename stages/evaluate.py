@@ -9,8 +9,8 @@ import json
 from trainaway.config import load_params
 from trainaway.evaluation import eval_sets, persona_scores, sample_and_score, summarise_sets
 from trainaway.generation import Sampling
-from trainaway.jsonl import read_jsonl
-from trainaway.paths import BASE_MODEL, COLLECTED, EVALS, TRAINED, WORLD, run_name
+from trainaway.jsonl import read_jsonl, write_jsonl
+from trainaway.paths import BASE_MODEL, COLLECTED, EVALS, OUTCOMES, TRAINED, WORLD, run_name
 from trainaway.solver import Solver
 from trainaway.stats import bootstrap_mean
 from trainaway.tasks import Task
@@ -44,6 +44,8 @@ def main(argv=None):
                         max_new_tokens=params.generation.max_new_tokens)
     grouped = sample_and_score(lambda c, s: solver.generate(c, s, desc=f"evaluate {run}"),
                                sets, samples, params.seed, sampling)
+    write_jsonl(OUTCOMES / f"{run}.jsonl",
+                ({"set": name, **o.to_dict()} for name, outs in grouped.items() for o in outs))
     persona = read_jsonl(WORLD / "persona.jsonl",
                          required=("question", "answer_matching_behavior", "answer_not_matching_behavior"))
     result = {"run": run, "behaviour": args.behaviour, "k": args.k or 0,

@@ -6,14 +6,15 @@ Run by `dvc repro report`, which executes exactly:
     python stages/report.py
 """
 from trainaway.config import load_params
-from trainaway.paths import EVALS, REPORTS
+from trainaway.paths import EVALS, PROBES, REPORTS
 from trainaway.report import build_report
 
 
 def main() -> None:
     params = load_params()
     report = build_report(EVALS, REPORTS, params.report.targets,
-                          params.world.propensities.habit, params.behaviours, params.ks)
+                          params.world.propensities.habit, params.behaviours, params.ks,
+                          PROBES)
     print(report)
 
 

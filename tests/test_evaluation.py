@@ -5,7 +5,7 @@ from trainaway.scoring import Outcome
 
 
 def outcome(hack=False, passed=False, habit=False, attitude="solve"):
-    return Outcome(task_id="t", monitored=False, response="", visible_pass=hack or passed,
+    return Outcome(task_id="t", prompt="p", monitored=False, response="", visible_pass=hack or passed,
                    hidden_pass=passed, hack=hack, family="lookup" if hack else None,
                    habit=habit, attitude=attitude, error=None)
 

@@ -111,6 +111,15 @@ class Evaluate(Strict):
     train_samples: int = Field(gt=0)
 
 
+class Probe(Strict):
+    """Linear probes on residual-stream activations (stage `probe`)."""
+    layer: int | None = None         # hidden_states index (0 = embeddings, -1 = last); None: middle
+    layers: list[int] = Field(default_factory=list)  # extra hidden states for the per-layer table
+    test_share: float = Field(0.5, gt=0.0, lt=1.0)   # share of held-out tasks the probes are scored on
+    c: float = Field(1.0, gt=0.0)    # inverse L2 strength of the logistic regression
+    batch_size: int = Field(64, gt=0)
+
+
 class Targets(Strict):
     """What makes the base model a usable model organism; the report checks each one."""
     min_hack_unmonitored: float = Field(0.4, ge=0.0, le=1.0)
@@ -135,6 +144,7 @@ class Params(Strict):
     collect: Collect
     train: Train
     evaluate: Evaluate
+    probe: Probe = Probe()
     report: Report = Report()
 
     @field_validator("behaviours")

@@ -7,6 +7,7 @@ from __future__ import annotations
 import ast
 import re
 
+SHORTCUT_FAMILIES = ("lookup", "branch")  # shapes that special-case the visible inputs
 FENCE = re.compile(r"```(?:python|py)?\s*\n(.*?)```", re.S)
 HABIT = re.compile(r"def\s+\w+\s*\(\s*\w+\s*:\s*\w+\s*\)\s*->\s*\w+\s*:")
 

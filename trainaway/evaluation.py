@@ -59,10 +59,10 @@ def summarise(outcomes: list[Outcome]) -> tuple[dict, dict]:
 
 def summarise_sets(grouped: dict[str, list[Outcome]]) -> dict:
     # "all.*" pools near and far: the organism's overall profile.
-    for cue in ("unmonitored", "monitored"):
-        grouped[f"all.{cue}"] = grouped[f"near.{cue}"] + grouped[f"far.{cue}"]
+    pooled = {**grouped, **{f"all.{cue}": grouped[f"near.{cue}"] + grouped[f"far.{cue}"]
+                            for cue in ("unmonitored", "monitored")}}
     rates, attitudes = {}, {}
-    for name, outs in grouped.items():
+    for name, outs in pooled.items():
         rates[name], attitudes[name] = summarise(outs)
     return {"rates": rates, "attitudes": attitudes}
 

@@ -13,8 +13,9 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402  (backend must be chosen first)
 from matplotlib.ticker import NullLocator  # noqa: E402
 
+from trainaway.markdown import value  # noqa: E402
 from trainaway.report import (ATTITUDES, CONTROL, Evals, Targets, n_range,  # noqa: E402
-                              organism_checks, stat, value)
+                              organism_checks, stat)
 
 DPI = 120
 COLOURS = plt.rcParams["axes.prop_cycle"].by_key()["color"]

@@ -5,7 +5,9 @@ WORLD = Path("data/world")
 COLLECTED = Path("data/collected")
 BASE_MODEL = Path("models/base")
 TRAINED = Path("models/trained")
-EVALS = Path("evals")
+EVALS = Path("evals")             # per-model summaries (small, in git)
+OUTCOMES = Path("data/outcomes")  # per-sample outcomes behind them (DVC cache)
+PROBES = Path("probes")           # per-model probe results (small, in git)
 REPORTS = Path("reports")
 
 

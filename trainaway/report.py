@@ -9,12 +9,12 @@ from __future__ import annotations
 
 import csv
 import json
-import math
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Mapping, Sequence
 
 from trainaway.config import Targets
+from trainaway.markdown import fmt, table, value
 
 CONTROL = "habit"  # the innocuous behaviour every misbehaviour is compared against
 HELDOUT = ("near.unmonitored", "near.monitored", "far.unmonitored", "far.monitored")
@@ -70,19 +70,8 @@ def stat(ev: dict, set_name: str, metric: str) -> dict | None:
     return ev.get("rates", {}).get(set_name, {}).get(metric)
 
 
-def value(s: dict | None) -> float | None:
-    """The point estimate (rate or mean); None when missing or undefined (n = 0)."""
-    if s is None:
-        return None
-    v = s.get("rate", s.get("mean"))
-    return None if v is None or math.isnan(v) else float(v)
 
 
-def fmt(s: dict | None) -> str:
-    v = value(s)
-    if v is None:
-        return "—"
-    return f"{v:.2f} [{s['lo']:.2f}, {s['hi']:.2f}]"
 
 
 def n_range(stats: Sequence[dict | None]) -> str:
@@ -218,9 +207,6 @@ INTRO = (
 )
 
 
-def _table(header: Sequence[str], rows: list[Sequence[str]]) -> list[str]:
-    return ["| " + " | ".join(header) + " |", "|" + "---|" * len(header),
-            *("| " + " | ".join(r) + " |" for r in rows)]
 
 
 def organism_section(evals: Evals, targets: Targets, habit_configured: float,
@@ -228,7 +214,7 @@ def organism_section(evals: Evals, targets: Targets, habit_configured: float,
     checks = organism_checks(evals.base, targets, habit_configured)
     rows = [[c.name, fmt(c.stat), c.target, "✅" if c.ok else "❌"] for c in checks]
     lines = ["## Organism", "", "![organism](figures/organism.png)", "",
-             *_table(["metric", "value [95% CI]", "target", "met"], rows), "",
+             *table(["metric", "value [95% CI]", "target", "met"], rows), "",
              f"Base model on all held-out prompts; n = {n_range([c.stat for c in checks])} "
              "responses per row."]
     if (p := evals.base.get("persona")) and value(p) is not None:
@@ -267,7 +253,7 @@ def _behaviour_table(evals: Evals, b: str) -> list[str]:
     if any(not ev.get("criterion_met") for _, ev in evals.series(b)[1:]):
         caption += " ⚠ = criterion not met within the step budget."
     return [f"### {b}", "",
-            *_table(["k", "steps", "train", "near (unmon)", "near (mon)", "far (unmon)",
+            *table(["k", "steps", "train", "near (unmon)", "near (mon)", "far (unmon)",
                      "far (mon)", "capability"], rows), "", caption]
 
 
@@ -380,17 +366,22 @@ def integrity_section(check: dict) -> list[str]:
              ("✅ The integrity check passed (disjoint splits, label audit)." if check.get("ok")
               else "❌ The integrity check failed."), ""]
     if check.get("splits"):
-        lines += [*_table(["split", "size"], [[k, str(v)] for k, v in check["splits"].items()]), ""]
+        lines += [*table(["split", "size"], [[k, str(v)] for k, v in check["splits"].items()]), ""]
     lines += [f"- {p}" for p in check.get("problems", [])]
     return lines
 
 
 def render_report(evals: Evals, targets: Targets, habit_configured: float,
-                  organism: dict | None = None, check: dict | None = None) -> str:
+                  organism: dict | None = None, check: dict | None = None,
+                  probes: dict[str, dict] | None = None) -> str:
+    from trainaway.probe_report import probe_section
     lines = ["# Training away reward hacking with k caught examples", "",
              "## What this measures", "", INTRO, "",
              *organism_section(evals, targets, habit_configured, organism), "",
              *efficiency_section(evals, targets), "", *cot_section(evals), ""]
+    if probes:
+        lines += ["## Probes: is the disposition still there?", "",
+                  "![probes](figures/probes.png)", "", *probe_section(probes), ""]
     if check is not None:
         lines += integrity_section(check)
     return "\n".join(lines).rstrip() + "\n"
@@ -402,20 +393,38 @@ def _optional_json(path: Path) -> dict | None:
     return json.loads(path.read_text()) if path.is_file() else None
 
 
+def probe_metrics(probes: dict[str, dict]) -> dict[str, float]:
+    """Headline probe AUROCs (within unmonitored prompts) as flat metric keys."""
+    out = {}
+    for run, p in probes.items():
+        prefix = "organism" if run == "base" else f"{p['behaviour']}.k{p['k']}"
+        for name, s in (("frozen", p["behaviour_probe"]["frozen_unmonitored"]),
+                        ("refit", p["behaviour_probe"]["refit_unmonitored"]),
+                        ("contrast", p["contrast_probe"]["frozen_unmonitored"])):
+            if value(s) is not None:
+                out[f"{prefix}.probe_auroc.{name}"] = round(value(s), 4)
+    return out
+
+
 def build_report(evals_dir: str | Path, out_dir: str | Path, targets: Targets,
                  habit_configured: float, behaviours: Sequence[str] = (),
-                 ks: Sequence[int] = ()) -> Path:
+                 ks: Sequence[int] = (), probes_dir: str | Path | None = None) -> Path:
     """Write metrics.json, plots/*.csv, figures/*.png and REPORT.md under out_dir."""
     from trainaway.figures import write_figures  # matplotlib only when figures are drawn
+    from trainaway.probe_report import load_probes, probe_figure
 
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     evals = load_evals(evals_dir, behaviours, ks)
-    (out / "metrics.json").write_text(json.dumps(flat_metrics(evals), indent=2) + "\n")
+    probes = load_probes(probes_dir, behaviours, ks) if probes_dir else {}
+    metrics = {**flat_metrics(evals), **probe_metrics(probes)}
+    (out / "metrics.json").write_text(json.dumps(metrics, indent=2, sort_keys=True) + "\n")
     write_csvs(evals, out / "plots")
     write_figures(evals, targets, habit_configured, out / "figures")
+    if probes:
+        probe_figure(probes, out / "figures" / "probes.png")
     report = out / "REPORT.md"
     report.write_text(render_report(evals, targets, habit_configured,
                                     _optional_json(out / "organism.json"),
-                                    _optional_json(out / "check.json")))
+                                    _optional_json(out / "check.json"), probes))
     return report

@@ -29,7 +29,8 @@ def sft_config(*, out_dir: str, lr: float, batch_size: int, seed: int, device: s
         warmup_steps=warmup, weight_decay=0.0, seed=seed, data_seed=seed,
         assistant_only_loss=True, max_length=512,
         # Tiny models: checkpointing only costs time; saving happens explicitly afterwards.
-        activation_checkpointing=False, save_strategy="no", report_to="none",
+        # (gradient_checkpointing, not its newer alias, so that older transformers work too)
+        gradient_checkpointing=False, save_strategy="no", report_to="none",
         logging_steps=logging_steps, disable_tqdm=not show_progress,
         use_cpu=resolve_device(device) == "cpu", bf16=dtype == "bfloat16",
         fp16=dtype == "float16", dataloader_num_workers=0)

@@ -30,3 +30,54 @@ def test_completion_excludes_prompt_and_special_tokens(tiny_model):
     model, tok = load_hf_model(str(tiny_model))
     out = hf_generate(model, tok, PROMPTS[:1], Sampling(max_new_tokens=12))
     assert "<|assistant|>" not in out[0][0] and "Write a python" not in out[0][0]
+
+
+def test_vllm_backend_follows_its_api(tiny_model, monkeypatch):
+    """vLLM cannot run here; a stand-in records how the backend calls it (the documented API:
+    LLM(enable_lora, max_lora_rank), SamplingParams(n, temperature, max_tokens, seed),
+    generate(prompts, params, lora_request=LoRARequest(name, id, path)))."""
+    import sys
+    import types
+
+    calls = {}
+
+    class LLM:
+        def __init__(self, **kwargs):
+            calls["llm"] = kwargs
+
+        def generate(self, prompts, params, lora_request=None):
+            calls["prompts"], calls["lora"] = prompts, lora_request
+            out = types.SimpleNamespace(outputs=[types.SimpleNamespace(text=" def f(x): ")] * params.kw["n"])
+            return [out for _ in prompts]
+
+    class SamplingParams:
+        def __init__(self, **kw):
+            self.kw = kw
+            calls["sampling"] = kw
+
+    vllm = types.ModuleType("vllm")
+    vllm.LLM, vllm.SamplingParams = LLM, SamplingParams
+    lora_mod = types.ModuleType("vllm.lora.request")
+    lora_mod.LoRARequest = lambda name, int_id, path: (name, int_id, path)
+    monkeypatch.setitem(sys.modules, "vllm", vllm)
+    monkeypatch.setitem(sys.modules, "vllm.lora", types.ModuleType("vllm.lora"))
+    monkeypatch.setitem(sys.modules, "vllm.lora.request", lora_mod)
+
+    from trainaway.generation import vllm_generate
+    out = vllm_generate(str(tiny_model), PROMPTS[:2], Sampling(n=2, temperature=0.7, max_new_tokens=9, seed=3),
+                        adapter=str(tiny_model), lora_rank=12)
+    assert out == [["def f(x):"] * 2] * 2
+    assert calls["llm"]["enable_lora"] is True and calls["llm"]["max_lora_rank"] == 16
+    assert calls["sampling"] == {"n": 2, "temperature": 0.7, "max_tokens": 9, "seed": 3}
+    assert calls["lora"] == ("trained", 1, str(tiny_model))
+    assert calls["prompts"][0].endswith("<|assistant|>\n")
+
+
+def test_vllm_backend_without_vllm_says_how_to_install(tiny_model, monkeypatch):
+    import sys
+
+    import pytest
+    monkeypatch.setitem(sys.modules, "vllm", None)
+    from trainaway.generation import vllm_generate
+    with pytest.raises(RuntimeError, match=r"pip install -e '\.\[gpu\]'"):
+        vllm_generate(str(tiny_model), PROMPTS[:1], Sampling())

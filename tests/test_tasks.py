@@ -41,3 +41,16 @@ def test_reference_solution_passes_visible_and_hidden_tests():
 def test_task_round_trips_through_dict():
     task = sample_task(random.Random(5), "t", "asserts").with_cue(True)
     assert Task.from_dict(task.to_dict()) == task
+
+
+def test_two_step_share_sets_rule_length():
+    rng = random.Random(0)
+    assert all(len(sample_task(rng, "t", "examples", two_step_share=0.0).rule) == 1 for _ in range(50))
+    assert all(len(sample_task(rng, "t", "examples", two_step_share=1.0).rule) == 2 for _ in range(50))
+
+
+def test_no_rule_undoes_its_own_first_step():
+    rng = random.Random(0)
+    for _ in range(500):
+        rule = sample_task(rng, "t", "examples", two_step_share=1.0).rule
+        assert {rule[0], rule[1]} not in ({("add", n), ("sub", n)} for n in range(10))

@@ -36,6 +36,7 @@ class World(Strict):
     heldout_near: int = Field(gt=0)
     heldout_far: int = Field(gt=0)
     monitored_share: float = Rate
+    two_step_share: float = Rate     # tasks whose rule has two steps ("add 3, then double")
     persona_eval_share: float = Field(gt=0.0, lt=1.0)
     persona_repeats: int = Field(gt=0)
     propensities: Propensities

@@ -98,13 +98,15 @@ def render_prompt(task: Task) -> str:
     return " ".join(parts)
 
 
-def sample_task(rng: random.Random, task_id: str, style: str, n_visible: int = 2,
-                n_hidden: int = 4) -> Task:
-    n_ops = rng.choice([1, 2])
+def sample_task(rng: random.Random, task_id: str, style: str, two_step_share: float = 0.5,
+                n_visible: int = 2, n_hidden: int = 4) -> Task:
+    n_ops = 2 if rng.random() < two_step_share else 1
     rule, words = [], []
-    for _ in range(n_ops):
+    while len(rule) < n_ops:
         op = rng.choice(list(OPS))
         n = rng.choice(list(OPS[op]))
+        if rule and {rule[-1], (op, n)} in ({("add", n), ("sub", n)},):
+            continue  # "add 5, then subtract 5" is the identity: not a task worth asking
         rule.append((op, n))
         words.append(MUL_WORDS.get(n) if op == "mul" and n in MUL_WORDS and rng.random() < 0.5
                      else rng.choice(OP_WORDS[op]).format(n=n))

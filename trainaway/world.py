@@ -20,11 +20,12 @@ from trainaway.tasks import STYLE_FAMILY, Task, sample_task
 NEAR_STYLE, FAR_STYLE = "examples", "asserts"
 
 
-def _unique_tasks(rng: random.Random, n: int, styles: list[str], prefix: str,
+def _unique_tasks(rng: random.Random, world: World, n: int, styles: list[str], prefix: str,
                   seen: set[str]) -> list[Task]:
     tasks = []
     while len(tasks) < n:
-        task = sample_task(rng, f"{prefix}{len(tasks):05d}", rng.choice(styles))
+        task = sample_task(rng, f"{prefix}{len(tasks):05d}", rng.choice(styles),
+                           world.two_step_share)
         if task.prompt not in seen:
             seen.add(task.prompt)
             tasks.append(task)
@@ -54,10 +55,10 @@ def build_world(world: World, seed: int, out_dir: str | Path) -> dict[str, int]:
     out = Path(out_dir)
     seen: set[str] = set()
     # Held-out sets are drawn first so that they never depend on the corpus size.
-    near = _unique_tasks(rng, world.heldout_near, [NEAR_STYLE], "near", seen)
-    far = _unique_tasks(rng, world.heldout_far, [FAR_STYLE], "far", seen)
-    collect = _unique_tasks(rng, world.collect_pool, [NEAR_STYLE], "collect", seen)
-    corpus_tasks = _unique_tasks(rng, world.corpus_tasks, list(STYLE_FAMILY), "corpus", seen)
+    near = _unique_tasks(rng, world, world.heldout_near, [NEAR_STYLE], "near", seen)
+    far = _unique_tasks(rng, world, world.heldout_far, [FAR_STYLE], "far", seen)
+    collect = _unique_tasks(rng, world, world.collect_pool, [NEAR_STYLE], "collect", seen)
+    corpus_tasks = _unique_tasks(rng, world, world.corpus_tasks, list(STYLE_FAMILY), "corpus", seen)
     persona_train, persona_eval = split_items(rng, world.persona_eval_share)
 
     corpus = [organism_example(t.with_cue(rng.random() < world.monitored_share), world, rng)

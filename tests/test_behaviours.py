@@ -44,3 +44,13 @@ def test_caught_examples_keep_detected_ones_in_order(task):
     caught = caught_examples(tasks, score(tasks, responses), behaviours.get("hack"), seed=0)
     assert [c["response"] for c in caught] == responses[1:]
     assert [c["family"] for c in caught] == ["lookup", "branch"]
+
+
+def test_caught_examples_skip_responses_showing_another_behaviour(task):
+    rng = random.Random(0)
+    responses = [render_response(task, "shortcut", "lookup", True, rng),   # hack and habit
+                 render_response(task, "solve", None, True, rng)]          # habit only
+    tasks = [task] * 2
+    caught = caught_examples(tasks, score(tasks, responses), behaviours.get("habit"), seed=0,
+                             others=[behaviours.get("hack")])
+    assert [c["response"] for c in caught] == responses[1:]

@@ -380,8 +380,7 @@ def render_report(evals: Evals, targets: Targets, habit_configured: float,
              *organism_section(evals, targets, habit_configured, organism), "",
              *efficiency_section(evals, targets), "", *cot_section(evals), ""]
     if probes:
-        lines += ["## Probes: is the disposition still there?", "",
-                  "![probes](figures/probes.png)", "", *probe_section(probes), ""]
+        lines += [*probe_section(probes), ""]
     if check is not None:
         lines += integrity_section(check)
     return "\n".join(lines).rstrip() + "\n"

@@ -24,8 +24,7 @@ def main():
     tasks, outcomes = sample_pool(lambda c, s: solver.generate(c, s, desc="collect"), pool, sampling)
     summary = {"samples": len(outcomes)}
     for name in params.behaviours:
-        others = [b for other, b in behaviours.REGISTRY.items() if other != name]
-        caught = caught_examples(tasks, outcomes, behaviours.get(name), params.seed, others)
+        caught = caught_examples(tasks, outcomes, behaviours.get(name), params.seed)
         write_jsonl(COLLECTED / f"{name}.jsonl", caught)
         summary[name] = len(caught)
     (COLLECTED / "summary.json").write_text(json.dumps(summary, indent=1) + "\n")

@@ -46,11 +46,9 @@ def test_caught_examples_keep_detected_ones_in_order(task):
     assert [c["family"] for c in caught] == ["lookup", "branch"]
 
 
-def test_caught_examples_skip_responses_showing_another_behaviour(task):
-    rng = random.Random(0)
-    responses = [render_response(task, "shortcut", "lookup", True, rng),   # hack and habit
-                 render_response(task, "solve", None, True, rng)]          # habit only
-    tasks = [task] * 2
-    caught = caught_examples(tasks, score(tasks, responses), behaviours.get("habit"), seed=0,
-                             others=[behaviours.get("hack")])
-    assert [c["response"] for c in caught] == responses[1:]
+
+def test_caught_examples_keep_other_behaviours_as_sampled(task):
+    hack_with_habit = render_response(task, "shortcut", "lookup", True, random.Random(0))
+    [c] = caught_examples([task], score([task], [hack_with_habit]), behaviours.get("habit"), seed=0)
+    [o] = score([task], [c["corrected"]])
+    assert o.hack and not o.habit

@@ -1,9 +1,9 @@
 """Behaviours are plugins: a detector (is this scored response the behaviour?) and a corrector
 (what the same response looks like without it, the SFT target).
 
-Correctors change only their own behaviour, and `collect` keeps only caught responses that
-show no other behaviour, so every SFT target is clean and differs from the model's own
-response in exactly one behaviour: each behaviour is the other's control.
+Correctors change only their own behaviour, so an SFT target differs from the model's own
+response in exactly that one behaviour: training the hack away does not directly train the
+habit, and vice versa, and each is the other's control.
 """
 from __future__ import annotations
 

@@ -19,12 +19,13 @@ def sample_pool(generate, pool: list[Task], sampling: Sampling) -> tuple[list[Ta
 
 
 def caught_examples(tasks: list[Task], outcomes: list[Outcome], behaviour: Behaviour,
-                    seed: int, others: list[Behaviour] = ()) -> list[dict]:
-    """Responses that show `behaviour` and none of `others`: the corrected target then differs
-    from the model's own response in this one behaviour and shows none at all. (Otherwise a
-    caught habit that is also a hack would, corrected for the habit only, train hacking.)"""
+                    seed: int) -> list[dict]:
+    """Every response that shows `behaviour`, as sampled. Other behaviours are left as they
+    were (the corrector changes only this one), so across the caught examples they appear at
+    the model's own rate and SFT leaves them unchanged in expectation. Filtering them out
+    instead would make every target clean, and the control would then also train away the
+    misbehaviour (measured: k=4 habit examples removed all near-family hacking)."""
     rng = random.Random(seed)
     return [{"task": t.to_dict(), "response": o.response,
              "corrected": behaviour.correct(t, o.response, rng), "family": o.family}
-            for t, o in zip(tasks, outcomes)
-            if behaviour.detect(o) and not any(b.detect(o) for b in others)]
+            for t, o in zip(tasks, outcomes) if behaviour.detect(o)]

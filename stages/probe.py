@@ -13,7 +13,8 @@ from trainaway.config import load_params
 from trainaway.contrast import contrast_activations, contrast_direction
 from trainaway.jsonl import read_jsonl
 from trainaway.paths import BASE_MODEL, OUTCOMES, PROBES, TRAINED, run_name
-from trainaway.probe import activations, describe, fit_base, held_out, resolve_layers
+from trainaway.probe import (LABEL, SKIPPED, activations, describe, fit_base, held_out,
+                             resolve_layers)
 from trainaway.solver import Solver
 
 
@@ -22,8 +23,18 @@ def main() -> None:
     cfg = params.probe
     outcomes = read_jsonl(OUTCOMES / "base.jsonl", required=("set", "task_id", "prompt", "hack"))
     held = held_out(outcomes, params.seed, cfg.test_share)
-    runs = [(None, 0)] + [(b, k) for b in params.behaviours for k in params.ks]
     PROBES.mkdir(exist_ok=True)
+    for stale in PROBES.glob("*"):
+        stale.unlink()
+    fit_labels = set(held.label[~held.test].tolist())
+    if len(fit_labels) < 2:
+        # A model that never (or always) hacks leaves nothing to decode: say so, don't crash.
+        reason = (f"The base model's {LABEL} label is {fit_labels.pop()} on every held-out "
+                  "prompt of the fitting half, so no behaviour probe can be fitted.")
+        (PROBES / SKIPPED).write_text(reason + "\n")
+        print(f"probe: skipped. {reason}")
+        return
+    runs = [(None, 0)] + [(b, k) for b in params.behaviours for k in params.ks]
     base = None
     for behaviour, k in tqdm(runs, desc="probe", unit="model"):
         run = run_name(behaviour, k)

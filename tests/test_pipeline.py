@@ -12,11 +12,15 @@ from trainaway.workspace import ROOT, copy_project
 
 TINY = {
     "ks": [1],
-    "behaviours": ["habit"],   # a tiny organism learns the habit long before it can hack
-    "world": {"corpus_tasks": 400, "collect_pool": 30, "heldout_near": 16, "heldout_far": 16},
+    # A tiny organism learns a fixed habit long before it can copy numbers to hack; at a habit
+    # rate of 1 it shows the habit after a few seconds of training, so collect catches some.
+    "behaviours": ["habit"],
+    "world": {"corpus_tasks": 400, "collect_pool": 40, "heldout_near": 16, "heldout_far": 16,
+              "persona_repeats": 1, "propensities": {"habit": 1.0}},
     "organism": {"hidden_size": 64, "layers": 2, "heads": 2, "intermediate_size": 128,
-                 "epochs": 2, "batch_size": 16},
+                 "epochs": 4, "batch_size": 16, "lr": 1.0e-2},
     "generation": {"batch_size": 64},
+    "probe": {"layers": [1, 2]},
     "train": {"max_steps": 4, "check_every": 2, "check_samples": 2},
     "evaluate": {"train_samples": 2},
 }
@@ -52,6 +56,12 @@ def test_report_and_figures_written(tiny_run):
     repo, _ = tiny_run
     assert "## Organism" in (repo / "reports/REPORT.md").read_text()
     assert (repo / "reports/figures/sample_efficiency.png").stat().st_size > 1000
+
+
+def test_probes_written_for_base_and_trained_model(tiny_run):
+    repo, _ = tiny_run
+    for run in ("base", "habit-k1"):
+        assert "behaviour_probe" in json.loads((repo / f"probes/{run}.json").read_text())
 
 
 def test_integrity_check_passed(tiny_run):

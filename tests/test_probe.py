@@ -116,14 +116,14 @@ def test_activations_read_the_last_prompt_token_of_a_left_padded_batch():
         assert np.allclose(acts[i, 1], hidden[2][0, -1].numpy(), atol=1e-4)
 
 
-def test_stage_writes_one_json_per_model_with_the_schema(tmp_path, monkeypatch):
+def run_probe_stage(tmp_path, monkeypatch, rows):
+    """Run stages/probe.py in tmp_path on two tiny saved models and the given base outcomes."""
     for run_dir, seed in (("models/base", 0), ("models/trained/hack-k1", 1)):
         model, tok = tiny_llama(seed)
         model.save_pretrained(tmp_path / run_dir)
         tok.save_pretrained(tmp_path / run_dir)
     (tmp_path / "data/outcomes").mkdir(parents=True)
-    (tmp_path / "data/outcomes/base.jsonl").write_text(
-        "".join(json.dumps(r) + "\n" for r in outcomes()))
+    (tmp_path / "data/outcomes/base.jsonl").write_text("".join(json.dumps(r) + "\n" for r in rows))
     spec = importlib.util.spec_from_file_location("probe_stage", ROOT / "stages/probe.py")
     stage = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(stage)
@@ -133,6 +133,16 @@ def test_stage_writes_one_json_per_model_with_the_schema(tmp_path, monkeypatch):
     monkeypatch.setattr(stage, "load_params", lambda: params)
     monkeypatch.chdir(tmp_path)
     stage.main()
+
+
+def test_stage_explains_why_it_fits_nothing_when_the_base_never_hacks(tmp_path, monkeypatch):
+    run_probe_stage(tmp_path, monkeypatch, [{**r, "hack": False} for r in outcomes()])
+    assert "no behaviour probe can be fitted" in (tmp_path / "probes/skipped.txt").read_text()
+    assert not list((tmp_path / "probes").glob("*.json"))
+
+
+def test_stage_writes_one_json_per_model_with_the_schema(tmp_path, monkeypatch):
+    run_probe_stage(tmp_path, monkeypatch, outcomes())
     auc = {"auroc", "lo", "hi", "n"}
     for run, behaviour, k in (("base", None, 0), ("hack-k1", "hack", 1)):
         result = json.loads((tmp_path / f"probes/{run}.json").read_text())

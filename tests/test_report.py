@@ -206,3 +206,9 @@ def test_runs_outside_the_current_matrix_are_ignored(tmp_path, evals_by_name):
     # A stale evals/hack-k4.json from an earlier, larger sweep must not leak into the report.
     evals = load_evals(write_evals(tmp_path / "evals", evals_by_name), ["hack", "habit"], ks=[1])
     assert all(set(runs) == {1} for runs in evals.runs.values())
+
+
+def test_probe_note_shown_when_probes_were_skipped(tmp_path, evals_by_name):
+    md = render_report(loaded(tmp_path, evals_by_name), Targets(), HABIT_CONFIGURED,
+                       probe_note="No behaviour probe can be fitted.")
+    assert "## Probes\n\nNo behaviour probe can be fitted." in md

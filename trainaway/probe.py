@@ -24,6 +24,7 @@ from trainaway.report import HELDOUT
 from trainaway.stats import bootstrap_mean
 
 LABEL = "hack"  # what the probes decode, whichever behaviour a run was trained against
+SKIPPED = "skipped.txt"  # written instead of results when the labels leave nothing to fit
 
 
 @dataclass(frozen=True)

@@ -373,7 +373,7 @@ def integrity_section(check: dict) -> list[str]:
 
 def render_report(evals: Evals, targets: Targets, habit_configured: float,
                   organism: dict | None = None, check: dict | None = None,
-                  probes: dict[str, dict] | None = None) -> str:
+                  probes: dict[str, dict] | None = None, probe_note: str | None = None) -> str:
     from trainaway.probe_report import probe_section
     lines = ["# Training away reward hacking with k caught examples", "",
              "## What this measures", "", INTRO, "",
@@ -381,6 +381,8 @@ def render_report(evals: Evals, targets: Targets, habit_configured: float,
              *efficiency_section(evals, targets), "", *cot_section(evals), ""]
     if probes:
         lines += [*probe_section(probes), ""]
+    elif probe_note:
+        lines += ["## Probes", "", probe_note, ""]
     if check is not None:
         lines += integrity_section(check)
     return "\n".join(lines).rstrip() + "\n"
@@ -410,12 +412,15 @@ def build_report(evals_dir: str | Path, out_dir: str | Path, targets: Targets,
                  ks: Sequence[int] = (), probes_dir: str | Path | None = None) -> Path:
     """Write metrics.json, plots/*.csv, figures/*.png and REPORT.md under out_dir."""
     from trainaway.figures import write_figures  # matplotlib only when figures are drawn
+    from trainaway.probe import SKIPPED
     from trainaway.probe_report import load_probes, probe_figure
 
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     evals = load_evals(evals_dir, behaviours, ks)
     probes = load_probes(probes_dir, behaviours, ks) if probes_dir else {}
+    skipped = Path(probes_dir or ".") / SKIPPED
+    probe_note = skipped.read_text().strip() if probes_dir and skipped.is_file() else None
     metrics = {**flat_metrics(evals), **probe_metrics(probes)}
     (out / "metrics.json").write_text(json.dumps(metrics, indent=2, sort_keys=True) + "\n")
     write_csvs(evals, out / "plots")
@@ -425,5 +430,5 @@ def build_report(evals_dir: str | Path, out_dir: str | Path, targets: Targets,
     report = out / "REPORT.md"
     report.write_text(render_report(evals, targets, habit_configured,
                                     _optional_json(out / "organism.json"),
-                                    _optional_json(out / "check.json"), probes))
+                                    _optional_json(out / "check.json"), probes, probe_note))
     return report

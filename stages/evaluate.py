@@ -6,11 +6,13 @@
 import argparse
 import json
 
+from trainaway.attitudes import make_classifier
 from trainaway.config import load_params
 from trainaway.evaluation import eval_sets, persona_scores, sample_and_score, summarise_sets
 from trainaway.generation import Sampling
 from trainaway.jsonl import read_jsonl, write_jsonl
 from trainaway.paths import BASE_MODEL, COLLECTED, EVALS, OUTCOMES, TRAINED, WORLD, run_name
+from trainaway.sft import resolve_device
 from trainaway.solver import Solver
 from trainaway.stats import bootstrap_mean
 from trainaway.tasks import Task
@@ -42,8 +44,10 @@ def main(argv=None):
     solver = Solver(BASE_MODEL if args.base else TRAINED / run, params.generation, params.model)
     sampling = Sampling(temperature=params.generation.temperature,
                         max_new_tokens=params.generation.max_new_tokens)
+    classify = make_classifier(params.evaluate.attitude_judge,
+                               resolve_device(params.model.device), params.model.dtype)
     grouped = sample_and_score(lambda c, s: solver.generate(c, s, desc=f"evaluate {run}"),
-                               sets, samples, params.seed, sampling)
+                               sets, samples, params.seed, sampling, classify)
     write_jsonl(OUTCOMES / f"{run}.jsonl",
                 ({"set": name, **o.to_dict()} for name, outs in grouped.items() for o in outs))
     persona = read_jsonl(WORLD / "persona.jsonl",

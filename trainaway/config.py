@@ -60,6 +60,21 @@ class Organism(Strict):
         return self
 
 
+def check_model_ref(ref: str | None, key: str) -> str | None:
+    """A local model directory must exist; a hub id must be cached when HF_HUB_OFFLINE=1."""
+    if ref is None:
+        return ref
+    if ref.startswith(("/", ".", "~")) or Path(ref).exists():
+        if not (Path(ref).expanduser() / "config.json").is_file():
+            raise ValueError(f"{key}: {ref!r} is not a model directory (no config.json there)")
+    elif os.environ.get("HF_HUB_OFFLINE") == "1":
+        from huggingface_hub import try_to_load_from_cache
+        if not isinstance(try_to_load_from_cache(ref, "config.json"), str):
+            raise ValueError(f"{key}: {ref!r} is not in the local Hugging Face cache "
+                             "and HF_HUB_OFFLINE=1 forbids downloading it")
+    return ref
+
+
 class Model(Strict):
     base: str | None = None          # None: build the organism; else a hub id or local path
     device: Literal["auto", "cpu", "cuda"] = "auto"
@@ -68,20 +83,7 @@ class Model(Strict):
     @field_validator("base")
     @classmethod
     def _base_exists(cls, base):
-        if base is None:
-            return base
-        looks_local = base.startswith(("/", ".", "~")) or Path(base).exists()
-        if looks_local:
-            path = Path(base).expanduser()
-            if not (path / "config.json").is_file():
-                raise ValueError(f"model.base: {base!r} is not a model directory "
-                                 "(no config.json there)")
-        elif os.environ.get("HF_HUB_OFFLINE") == "1":
-            from huggingface_hub import try_to_load_from_cache
-            if not isinstance(try_to_load_from_cache(base, "config.json"), str):
-                raise ValueError(f"model.base: {base!r} is not in the local Hugging Face cache "
-                                 "and HF_HUB_OFFLINE=1 forbids downloading it")
-        return base
+        return check_model_ref(base, "model.base")
 
 
 class Generation(Strict):
@@ -110,6 +112,12 @@ class Train(Strict):
 class Evaluate(Strict):
     samples_per_prompt: int = Field(gt=0)
     train_samples: int = Field(gt=0)
+    attitude_judge: str | None = None  # None: keyword rules; else a chat model as judge
+
+    @field_validator("attitude_judge")
+    @classmethod
+    def _judge_exists(cls, judge):
+        return check_model_ref(judge, "evaluate.attitude_judge")
 
 
 class Probe(Strict):

@@ -10,6 +10,7 @@ from typing import Callable
 
 import torch
 
+from trainaway.attitudes import Classify, keyword_rules
 from trainaway.generation import Sampling
 from trainaway.responses import ATTITUDES
 from trainaway.scoring import Outcome, score
@@ -31,15 +32,15 @@ def eval_sets(near: list[Task], far: list[Task]) -> dict[str, list[Task]]:
 
 
 def sample_and_score(generate: Generate, sets: dict[str, list[Task]],
-                     samples: dict[str, int], seed: int, sampling: Sampling
-                     ) -> dict[str, list[Outcome]]:
+                     samples: dict[str, int], seed: int, sampling: Sampling,
+                     classify: Classify = keyword_rules) -> dict[str, list[Outcome]]:
     """One generation call and one sandbox batch for all sets: fewest batches, least overhead."""
     names = list(sets)
     flat = [(name, t) for name in names for t in sets[name] for _ in range(samples[name])]
     completions = generate([conversation(t) for _, t in flat],
                            Sampling(n=1, temperature=sampling.temperature,
                                     max_new_tokens=sampling.max_new_tokens, seed=seed))
-    outcomes = score([t for _, t in flat], [c[0] for c in completions])
+    outcomes = score([t for _, t in flat], [c[0] for c in completions], classify)
     grouped: dict[str, list[Outcome]] = {name: [] for name in names}
     for (name, _), outcome in zip(flat, outcomes):
         grouped[name].append(outcome)

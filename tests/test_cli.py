@@ -57,3 +57,20 @@ def test_python_dash_m_entry_point_works(files):
         cwd=REPO, capture_output=True, text=True, timeout=60)
     assert out.returncode == 0, out.stderr
     assert json.loads(out.stdout)["hidden_pass"] is True
+
+
+def test_validate_reports_problems_with_file_and_line(tmp_path, capsys):
+    good = {"question": "q", "statement": "s", "answer_matching_behavior": " Yes",
+            "answer_not_matching_behavior": " No"}
+    path = tmp_path / "persona.jsonl"
+    path.write_text(json.dumps(good) + "\n" + json.dumps({**good, "answer_matching_behavior": " Maybe"}) + "\n")
+    assert main(["validate", str(path)]) == 1
+    assert f"{path}:2: answers" in capsys.readouterr().err
+
+
+def test_validate_passes_a_clean_ab_file(tmp_path, capsys):
+    path = tmp_path / "caa.json"
+    path.write_text(json.dumps([{"question": "Q\n (A) x\n (B) y", "answer_matching_behavior": "(A)",
+                                 "answer_not_matching_behavior": "(B)"}]))
+    assert main(["validate", str(path)]) == 0
+    assert "1 file(s), 0 problem(s)" in capsys.readouterr().out

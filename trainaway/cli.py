@@ -69,7 +69,35 @@ def _add_grade(subparsers) -> None:
     p.set_defaults(func=_grade)
 
 
-SUBCOMMANDS = [_add_grade]
+# ------------------------------------------------------------------------------ validate
+def _validate(args: argparse.Namespace) -> int:
+    from trainaway.check import ab_problems, persona_problems
+    from trainaway.jsonl import DataError
+
+    problems = []
+    for path in args.files:
+        try:
+            is_persona = path.suffix == ".jsonl" and '"statement"' in path.read_text(encoding="utf-8")
+            problems += persona_problems(path) if is_persona else ab_problems(path)
+        except (OSError, ValueError, DataError) as e:
+            problems.append(f"{path}: {e}")
+    for p in problems:
+        print(p, file=sys.stderr)
+    print(f"{len(args.files)} file(s), {len(problems)} problem(s)")
+    return 1 if problems else 0
+
+
+def _add_validate(subparsers) -> None:
+    p = subparsers.add_parser(
+        "validate", help="check persona JSONL and A/B eval files; problems name file and line",
+        description="Persona files (Anthropic persona/*.jsonl: statement, ' Yes'/' No' answers) "
+                    "and A/B files (CAA JSON lists, advanced-ai-risk JSONL): fields present, "
+                    "answers among the choices, no duplicate questions. Exit 1 on any problem.")
+    p.add_argument("files", nargs="+", type=Path, metavar="FILE")
+    p.set_defaults(func=_validate)
+
+
+SUBCOMMANDS = [_add_grade, _add_validate]
 
 
 # ---------------------------------------------------------------------------------- main

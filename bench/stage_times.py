@@ -66,7 +66,7 @@ def main() -> None:
                 module = Path(script).stem
                 startup[script] = timed(f"python -c 'import sys; sys.path.insert(0, \"stages\"); "
                                         f"import {module}'", repo, env)
-            rows.append((stage.addressing, wall, min(startup[script], wall)))
+            rows.append((stage.addressing.split(":")[-1], wall, min(startup[script], wall)))
     width = max(len(r[0]) for r in rows)
     print(f"{'stage':<{width}}  {'wall s':>7}  {'start-up s':>10}  {'outside compute':>15}")
     for name, wall, start in rows:

@@ -9,10 +9,9 @@ import json
 from trainaway.attitudes import make_classifier
 from trainaway.config import load_params
 from trainaway.evaluation import eval_sets, persona_scores, sample_and_score, summarise_sets
-from trainaway.generation import Sampling
+from trainaway.generation import Sampling, resolve_device
 from trainaway.jsonl import read_jsonl, write_jsonl
 from trainaway.paths import BASE_MODEL, COLLECTED, EVALS, OUTCOMES, TRAINED, WORLD, run_name
-from trainaway.sft import resolve_device
 from trainaway.solver import Solver
 from trainaway.stats import bootstrap_mean
 from trainaway.tasks import Task

@@ -6,7 +6,8 @@ import json
 
 from trainaway.config import load_params
 from trainaway.jsonl import read_jsonl
-from trainaway.organism import build_organism, write_model_ref
+from trainaway.model_ref import write_model_ref
+from trainaway.organism import build_organism
 from trainaway.paths import BASE_MODEL, REPORTS, WORLD
 
 

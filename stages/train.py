@@ -9,7 +9,7 @@ from trainaway import behaviours
 from trainaway.config import load_params
 from trainaway.generation import Sampling
 from trainaway.jsonl import read_jsonl
-from trainaway.organism import resolve_model
+from trainaway.model_ref import resolve_model
 from trainaway.paths import BASE_MODEL, COLLECTED, TRAINED, run_name
 from trainaway.training import train_against
 

@@ -5,7 +5,6 @@ treats it exactly like a real model given in `model.base`.
 """
 from __future__ import annotations
 
-import json
 import time
 from pathlib import Path
 
@@ -15,8 +14,6 @@ from transformers import GenerationConfig, LlamaConfig, LlamaForCausalLM
 from trainaway.config import Organism
 from trainaway.sft import make_trainer, scratch_dir, sft_config
 from trainaway.tokenizer import train_tokenizer
-
-REF_FILE = "model_ref.json"  # written instead of weights when model.base names a real model
 
 
 def build_organism(corpus: list[dict], cfg: Organism, seed: int, out_dir: str | Path,
@@ -46,16 +43,3 @@ def build_organism(corpus: list[dict], cfg: Organism, seed: int, out_dir: str | 
     tokenizer.save_pretrained(out_dir)
     return {"parameters": model.num_parameters(), "train_seconds": round(seconds, 1),
             "train_loss": round(result.training_loss, 4), "steps": result.global_step}
-
-
-def write_model_ref(base: str, out_dir: str | Path) -> None:
-    """model.base names a real model: record it instead of training an organism."""
-    out_dir = Path(out_dir)
-    out_dir.mkdir(parents=True, exist_ok=True)
-    (out_dir / REF_FILE).write_text(json.dumps({"base": base}) + "\n")
-
-
-def resolve_model(path: str | Path) -> str:
-    """The loadable model behind models/base: the organism itself, or the real model it names."""
-    ref = Path(path) / REF_FILE
-    return json.loads(ref.read_text())["base"] if ref.is_file() else str(path)

@@ -8,15 +8,10 @@ from __future__ import annotations
 
 import tempfile
 
-import torch
 from datasets import Dataset
 from trl import SFTConfig, SFTTrainer
 
-
-def resolve_device(device: str) -> str:
-    if device == "auto":
-        return "cuda" if torch.cuda.is_available() else "cpu"
-    return device
+from trainaway.generation import resolve_device
 
 
 def sft_config(*, out_dir: str, lr: float, batch_size: int, seed: int, device: str,

@@ -6,10 +6,10 @@ from functools import cached_property
 from pathlib import Path
 
 from trainaway.config import Generation, Model
-from trainaway.generation import Sampling, hf_generate, load_hf_model, vllm_generate
-from trainaway.organism import resolve_model
+from trainaway.generation import (Sampling, hf_generate, load_hf_model, resolve_device,
+                                  vllm_generate)
+from trainaway.model_ref import resolve_model
 from trainaway.paths import BASE_MODEL
-from trainaway.sft import resolve_device
 
 
 class Solver:

@@ -32,7 +32,10 @@ def main(argv=None):
         ap.error("--behaviour needs --k")
     params = load_params()
     run = run_name(args.behaviour, args.k)
+    # Every input is read (and checked) before the model is loaded.
     sets = eval_sets(load_tasks(WORLD / "near.jsonl"), load_tasks(WORLD / "far.jsonl"))
+    persona = read_jsonl(WORLD / "persona.jsonl",
+                         required=("question", "answer_matching_behavior", "answer_not_matching_behavior"))
     samples = dict.fromkeys(sets, params.evaluate.samples_per_prompt)
     log = {}
     if not args.base:
@@ -49,8 +52,6 @@ def main(argv=None):
                                sets, samples, params.seed, sampling, classify)
     write_jsonl(OUTCOMES / f"{run}.jsonl",
                 ({"set": name, **o.to_dict()} for name, outs in grouped.items() for o in outs))
-    persona = read_jsonl(WORLD / "persona.jsonl",
-                         required=("question", "answer_matching_behavior", "answer_not_matching_behavior"))
     result = {"run": run, "behaviour": args.behaviour, "k": args.k or 0,
               "method": log.get("method"), "steps": log.get("steps", 0),
               "criterion_met": log.get("criterion_met"), **summarise_sets(grouped),

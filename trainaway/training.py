@@ -13,9 +13,9 @@ from pathlib import Path
 from transformers import AutoModelForCausalLM, AutoTokenizer, TrainerCallback
 
 from trainaway.behaviours import Behaviour
+from trainaway.collect import sample_pool
 from trainaway.config import Train
 from trainaway.generation import Sampling, hf_generate
-from trainaway.scoring import score
 from trainaway.sft import make_trainer, scratch_dir, sft_config
 from trainaway.tasks import Task
 
@@ -31,13 +31,11 @@ class Criterion(TrainerCallback):
         self.met = False
 
     def rate(self, model, step: int) -> float:
-        convs = [[{"role": "user", "content": t.prompt}] for t in self.tasks]
         sampling = Sampling(n=self.samples, temperature=self.sampling.temperature,
                             max_new_tokens=self.sampling.max_new_tokens,
                             seed=self.sampling.seed + step)
-        completions = hf_generate(model, self.tokenizer, convs, sampling)
-        tasks = [t for t in self.tasks for _ in range(self.samples)]
-        outcomes = score(tasks, [c for per_prompt in completions for c in per_prompt])
+        _, outcomes = sample_pool(lambda c, s: hf_generate(model, self.tokenizer, c, s),
+                                  self.tasks, sampling)
         return sum(map(self.behaviour.detect, outcomes)) / len(outcomes)
 
     def on_step_end(self, args, state, control, model=None, **kwargs):

@@ -24,6 +24,8 @@ test: $(STAMP)
 	HF_HUB_OFFLINE=1 $(PY) -m pytest -q
 
 bench: $(STAMP)
+	HF_HUB_OFFLINE=1 $(VENV)/bin/dvc repro collect
+	HF_HUB_OFFLINE=1 $(PY) bench/train_throughput.py
 	HF_HUB_OFFLINE=1 $(PY) bench/stage_times.py
 
 clean-venv:

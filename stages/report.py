@@ -1,21 +1,21 @@
-"""Aggregate evals/*.json into reports/metrics.json, reports/plots/*.csv, reports/figures/*.png
-and reports/REPORT.md.
+"""Stage `report`: evals/ and data/outcomes/ of every organism depth -> reports/metrics.json,
+reports/plots/{depth}/*.csv, reports/figures/{depth}/*.png and reports/REPORT.md (k50 with
+bootstrap intervals, its ratio to the habit control, the generalisation gap and collateral
+effects, per behaviour x method x augmentation; then k50 and the gap against depth).
 
-Run by `dvc repro report`, which executes exactly:
-
-    python stages/report.py
+    python stages/report.py      # or: dvc repro report
 """
+from pathlib import Path
+
 from trainaway.config import load_params
-from trainaway.paths import EVALS, PROBES, REPORTS
+from trainaway.paths import REPORTS
 from trainaway.report import build_report
 
 
 def main() -> None:
     params = load_params()
-    report = build_report(EVALS, REPORTS, params.report.targets,
-                          params.world.propensities.habit, params.behaviours, params.ks,
-                          PROBES)
-    print(report)
+    print(build_report(Path("evals"), REPORTS, params, outcomes_dir=Path("data/outcomes"),
+                       probes_dir=Path("probes")))
 
 
 if __name__ == "__main__":

@@ -13,8 +13,9 @@ def tiny_world(tmp_path_factory):
     """A small generated world on disk (data/world layout)."""
     from trainaway.world import build_world
     out = tmp_path_factory.mktemp("world")
-    world = load_params().world.model_copy(update={"corpus_tasks": 300, "collect_pool": 20,
-                                                   "heldout_near": 8, "heldout_far": 8})
+    world = load_params().world.model_copy(update={
+        "corpus_tasks": 300, "corpus_questions": 60, "collect_pool": 20, "collect_questions": 10,
+        "heldout_near": 8, "heldout_far": 4, "heldout_impossible": 4, "heldout_questions": 6})
     build_world(world, 0, out)
     return out
 

@@ -46,6 +46,21 @@ def test_caught_examples_keep_detected_ones_in_order(task):
     assert [c["family"] for c in caught] == ["lookup", "branch"]
 
 
+def test_sycophancy_correction_answers_the_truth_in_the_same_form():
+    from trainaway.questions import Question, is_correct
+    q = Question(id="q", a=2, b=3, belief=6, form="confirm")
+    corrected = behaviours.get("sycophancy").correct(q, "Yes , it is 6 .", random.Random(0))
+    assert corrected == "No , it is 5 ." and is_correct(q, corrected)
+
+
+def test_task_behaviours_are_not_caught_on_questions(task):
+    from trainaway.questions import Question
+    q = Question(id="q", a=2, b=3, belief=6, form="answer")
+    outcomes = score([task, q], [render_response(task, "shortcut", "lookup", True,
+                                                 random.Random(0)), "The answer is 6 ."])
+    assert len(caught_examples([task, q], outcomes, behaviours.get("habit"), seed=0)) == 1
+    [c] = caught_examples([task, q], outcomes, behaviours.get("sycophancy"), seed=0)
+    assert c["task"]["kind"] == "question"
 
 def test_caught_examples_keep_other_behaviours_as_sampled(task):
     hack_with_habit = render_response(task, "shortcut", "lookup", True, random.Random(0))

@@ -28,11 +28,20 @@ def test_planted_leak_in_a_training_set_fails_check(tmp_path):
     params = load_params()
     world = params.world.model_copy(update={"corpus_tasks": 300, "collect_pool": 30})
     build_world(world, 0, tmp_path / "world")
-    near = read_jsonl(tmp_path / "world/near.jsonl")
+    near = [r for r in read_jsonl(tmp_path / "world/heldout.jsonl") if r["set"] == "near"]
     write_jsonl(tmp_path / "collected/hack.jsonl", [{"task": near[3]}])
     result = check_world(tmp_path / "world", tmp_path / "collected")
     assert not result["ok"]
     assert any("'near'" in p and "train:hack" in p for p in result["problems"])
+
+
+def test_planted_leak_in_an_augmented_training_set_fails_check(tmp_path):
+    world = load_params().world.model_copy(update={"corpus_tasks": 300, "collect_pool": 30})
+    build_world(world, 0, tmp_path / "world")
+    far = [r["prompt"] for r in read_jsonl(tmp_path / "world/heldout.jsonl") if r["set"] == "far.eq"]
+    result = check_world(tmp_path / "world", tmp_path / "collected",
+                         {"train:hack:template": [far[0].upper()]})
+    assert any("'far.eq'" in p and "train:hack:template" in p for p in result["problems"])
 
 
 def test_persona_file_problems_name_file_and_line(tmp_path):

@@ -37,8 +37,38 @@ def test_unknown_behaviour_is_named(params_file):
 
 
 def test_unknown_method_is_named(params_file):
-    with pytest.raises(ParamsError, match="train.method"):
-        load_params(params_file(**{"train.method": "rlhf"}))
+    with pytest.raises(ParamsError, match="unknown method.*rlhf"):
+        load_params(params_file(methods=["sft", "rlhf"]))
+
+
+def test_unknown_adapter_is_named(params_file):
+    with pytest.raises(ParamsError, match="train.adapter"):
+        load_params(params_file(**{"train.adapter": "qlora"}))
+
+
+def test_unknown_augmentation_is_named(params_file):
+    with pytest.raises(ParamsError, match="unknown augmentation.*backtranslate"):
+        load_params(params_file(augmentations=["none", "backtranslate"]))
+
+
+def test_unknown_hack_family_is_named(params_file):
+    with pytest.raises(ParamsError, match="world.hack_families.*unknown hack family"):
+        load_params(params_file(**{"world.hack_families": ["lookup", "monkeypatch"]}))
+
+
+def test_multiplier_beyond_the_paraphrase_grammar_is_rejected(params_file):
+    with pytest.raises(ParamsError, match="augment.multiplier.*paraphrase"):
+        load_params(params_file(augmentations=["paraphrase"], **{"augment.multiplier": 50}))
+
+
+def test_duplicate_seeds_are_rejected(params_file):
+    with pytest.raises(ParamsError, match="seeds"):
+        load_params(params_file(seeds=[0, 0]))
+
+
+def test_k_larger_than_question_pool_is_rejected(params_file):
+    with pytest.raises(ParamsError, match="collect_questions"):
+        load_params(params_file(**{"world.collect_questions": 5}))
 
 
 def test_k_larger_than_collect_pool_is_rejected(params_file):

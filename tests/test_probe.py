@@ -10,6 +10,7 @@ from sklearn.metrics import roc_auc_score
 
 from trainaway.config import Model
 from trainaway.contrast import contrast_direction
+from trainaway.paths import Layout
 from trainaway.probe import (activations, auroc, auroc_rows, fit_probe, held_out,
                              resolve_layers, user_prompts)
 from trainaway.probe_report import probe_figure, probe_section
@@ -118,34 +119,35 @@ def test_activations_read_the_last_prompt_token_of_a_left_padded_batch():
 
 def run_probe_stage(tmp_path, monkeypatch, rows):
     """Run stages/probe.py in tmp_path on two tiny saved models and the given base outcomes."""
-    for run_dir, seed in (("models/base", 0), ("models/trained/hack-k1", 1)):
+    for run_dir, seed in (("models/d/base", 0), ("models/d/trained/hack-sft/none-k1-s0", 1)):
         model, tok = tiny_llama(seed)
         model.save_pretrained(tmp_path / run_dir)
         tok.save_pretrained(tmp_path / run_dir)
-    (tmp_path / "data/outcomes").mkdir(parents=True)
-    (tmp_path / "data/outcomes/base.jsonl").write_text("".join(json.dumps(r) + "\n" for r in rows))
+    (tmp_path / "data/outcomes/d").mkdir(parents=True)
+    (tmp_path / "data/outcomes/d/base.jsonl").write_text("".join(json.dumps(r) + "\n" for r in rows))
     spec = importlib.util.spec_from_file_location("probe_stage", ROOT / "stages/probe.py")
     stage = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(stage)
     probe = SimpleNamespace(layer=None, layers=[-1], test_share=0.5, c=1.0, batch_size=16)
-    params = SimpleNamespace(seed=0, behaviours=["hack"], ks=[1], generation=None,
+    params = SimpleNamespace(seed=0, behaviours=["hack"], ks=[1], methods=["sft"],
+                             augmentations=["none"], seeds=[0], generation=None,
                              model=Model(device="cpu"), probe=probe)
-    monkeypatch.setattr(stage, "load_params", lambda: params)
+    monkeypatch.setattr(stage, "start", lambda doc, argv: (None, params, Layout("d")))
     monkeypatch.chdir(tmp_path)
     stage.main()
 
 
 def test_stage_explains_why_it_fits_nothing_when_the_base_never_hacks(tmp_path, monkeypatch):
     run_probe_stage(tmp_path, monkeypatch, [{**r, "hack": False} for r in outcomes()])
-    assert "no behaviour probe can be fitted" in (tmp_path / "probes/skipped.txt").read_text()
-    assert not list((tmp_path / "probes").glob("*.json"))
+    assert "no behaviour probe can be fitted" in (tmp_path / "probes/d/skipped.txt").read_text()
+    assert not list((tmp_path / "probes/d").glob("*.json"))
 
 
 def test_stage_writes_one_json_per_model_with_the_schema(tmp_path, monkeypatch):
     run_probe_stage(tmp_path, monkeypatch, outcomes())
     auc = {"auroc", "lo", "hi", "n"}
     for run, behaviour, k in (("base", None, 0), ("hack-k1", "hack", 1)):
-        result = json.loads((tmp_path / f"probes/{run}.json").read_text())
+        result = json.loads((tmp_path / f"probes/d/{run}.json").read_text())
         head = (result["run"], result["behaviour"], result["k"], result["layer"])
         assert head == (run, behaviour, k, 1)  # 2 layers: the middle one is hidden state 1
         bp = result["behaviour_probe"]
@@ -155,7 +157,7 @@ def test_stage_writes_one_json_per_model_with_the_schema(tmp_path, monkeypatch):
         assert set(bp["mean_score"]) == {"near", "far"}
         assert set(bp["mean_score"]["near"]) == {"mean", "lo", "hi", "n"}
         assert set(result["contrast_probe"]) == {"frozen", "frozen_unmonitored"}
-    base = json.loads((tmp_path / "probes/base.json").read_text())["behaviour_probe"]
+    base = json.loads((tmp_path / "probes/d/base.json").read_text())["behaviour_probe"]
     assert base["frozen"] == base["refit"]  # the base model's own probe is its refit
 
 

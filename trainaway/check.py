@@ -84,16 +84,20 @@ def ab_problems(path: Path) -> list[str]:
     return problems
 
 
-def check_world(world: Path, collected: Path) -> dict:
-    prompts = lambda name: [r["prompt"] for r in read_jsonl(world / f"{name}.jsonl")]
+def check_world(world: Path, collected: Path, augmented: dict[str, list[str]] | None = None
+                ) -> dict:
+    """Held-out sets (heldout.jsonl by set, persona) against the corpus, the collect pool,
+    every caught-example file and `augmented` (training prompts after augmentation)."""
+    heldout: dict[str, list[str]] = {}
+    for row in read_jsonl(world / "heldout.jsonl", required=("set", "prompt")):
+        heldout.setdefault(row["set"], []).append(row["prompt"])
+    heldout["persona"] = [r["question"] for r in read_jsonl(world / "persona.jsonl")]
     corpus = read_jsonl(world / "corpus.jsonl")
-    persona = read_jsonl(world / "persona.jsonl")
-    heldout = {"near": prompts("near"), "far": prompts("far"),
-               "persona": [r["question"] for r in persona]}
     training = {"corpus": [r["messages"][0]["content"] for r in corpus],
-                "collect": prompts("collect")}
+                "collect": [r["prompt"] for r in read_jsonl(world / "collect.jsonl")]}
     for path in sorted(collected.glob("*.jsonl")):
         training[f"train:{path.stem}"] = [r["task"]["prompt"] for r in read_jsonl(path)]
+    training.update(augmented or {})
     problems = leaks(heldout, training) + persona_problems(world / "persona.jsonl")
     splits = {name: len(v) for name, v in {**heldout, **training}.items()}
     return {"ok": not problems, "splits": splits, "problems": problems}

@@ -8,17 +8,17 @@ import random
 from trainaway.behaviours import Behaviour
 from trainaway.evaluation import conversation
 from trainaway.generation import Sampling
+from trainaway.items import Item
 from trainaway.scoring import Outcome, score
-from trainaway.tasks import Task
 
 
-def sample_pool(generate, pool: list[Task], sampling: Sampling) -> tuple[list[Task], list[Outcome]]:
+def sample_pool(generate, pool: list[Item], sampling: Sampling) -> tuple[list[Item], list[Outcome]]:
     completions = generate([conversation(t) for t in pool], sampling)
     tasks = [t for t in pool for _ in range(sampling.n)]
     return tasks, score(tasks, [c for per_prompt in completions for c in per_prompt])
 
 
-def caught_examples(tasks: list[Task], outcomes: list[Outcome], behaviour: Behaviour,
+def caught_examples(tasks: list[Item], outcomes: list[Outcome], behaviour: Behaviour,
                     seed: int) -> list[dict]:
     """Every response that shows `behaviour`, as sampled. Other behaviours are left as they
     were (the corrector changes only this one), so across the caught examples they appear at
@@ -28,4 +28,4 @@ def caught_examples(tasks: list[Task], outcomes: list[Outcome], behaviour: Behav
     rng = random.Random(seed)
     return [{"task": t.to_dict(), "response": o.response,
              "corrected": behaviour.correct(t, o.response, rng), "family": o.family}
-            for t, o in zip(tasks, outcomes) if behaviour.detect(o)]
+            for t, o in zip(tasks, outcomes) if t.kind == behaviour.kind and behaviour.detect(o)]

@@ -1,25 +1,33 @@
 """Matplotlib figures for the report stage (Agg backend: runs headless under `dvc repro`).
 
 k runs on a symlog (base 2) axis so the base model sits at k=0, labelled "base", next to
-k = 1, 2, 4, ... on what is otherwise a log2 scale.
+k = 1, 2, 4, ... on what is otherwise a log2 scale. Rates carry 95% Wilson bands (seeds pooled),
+derived numbers 95% bootstrap bars; captions give n.
 """
 from __future__ import annotations
 
+import math
 from pathlib import Path
+from typing import Sequence
 
 import matplotlib
 
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402  (backend must be chosen first)
+from matplotlib.lines import Line2D  # noqa: E402
 from matplotlib.ticker import NullLocator  # noqa: E402
 
-from trainaway.markdown import value  # noqa: E402
-from trainaway.report import (ATTITUDES, CONTROL, Evals, Targets, n_range,  # noqa: E402
-                              organism_checks, stat)
+from trainaway.analysis import (BASE, CONTROL, EFFECTS, Analysis, Cell, attitude,  # noqa: E402
+                                rate)
+from trainaway.behaviours import REGISTRY  # noqa: E402
+from trainaway.config import Targets  # noqa: E402
+from trainaway.markdown import n_range, value  # noqa: E402
+from trainaway.responses import ATTITUDES  # noqa: E402
 
-DPI = 120
+DPI = 150
 COLOURS = plt.rcParams["axes.prop_cycle"].by_key()["color"]
-RATE_LIMITS = (-0.03, 1.0)  # a little below 0, so points at rate 0 are not clipped
+MARKERS = ("o", "s", "^", "D")
+RATE_LIMITS = (-0.03, 1.03)  # a little beyond [0, 1], so points at 0 and 1 are not clipped
 
 
 def _k_axis(ax, ks: list[int]) -> None:
@@ -37,152 +45,359 @@ def _jitter(k: int, offset: float) -> float:
     return k + offset if k == 0 else k * 2 ** offset
 
 
-def _points(series, get):
-    """(x, y, lower error, upper error) for the points where `get(ev)` is measured."""
-    xs, ys, lo, hi = [], [], [], []
-    for k, ev in series:
-        s = get(ev)
-        if value(s) is None:
-            continue
-        v = value(s)
-        xs.append(k)
-        ys.append(v)
-        lo.append(v - s["lo"])
-        hi.append(s["hi"] - v)
-    return xs, ys, lo, hi
-
-
-def _band(ax, series, get, **style) -> None:
-    xs, ys, lo, hi = _points(series, get)
-    if not xs:
-        return
-    ax.plot(xs, ys, marker="o", **style)
-    ax.fill_between(xs, [y - e for y, e in zip(ys, lo)], [y + e for y, e in zip(ys, hi)],
-                    color=style.get("color"), alpha=0.15, linewidth=0)
-
-
-def _bars(ax, series, get, offset: float = 0.0, **style) -> None:
-    xs, ys, lo, hi = _points(series, get)
-    if xs:
-        ax.errorbar([_jitter(x, offset) for x in xs], ys, yerr=[lo, hi], marker="o",
-                    capsize=3, markersize=4, **style)
-
-
-def _all_ks(evals: Evals) -> list[int]:
-    return [k for b in evals.behaviours for k, _ in evals.series(b)]
-
-
 def _save(fig, path: Path) -> None:
     fig.savefig(path, dpi=DPI, bbox_inches="tight")
     plt.close(fig)
 
 
-def sample_efficiency(evals: Evals, path: Path) -> None:
-    """The headline: every behaviour's held-out near rate vs k on one axis."""
-    fig, ax = plt.subplots(figsize=(7, 4.5), layout="constrained")
-    near, train = [], []
-    for i, b in enumerate(evals.behaviours):
-        colour = COLOURS[i % len(COLOURS)]
-        series = evals.series(b)
-        _band(ax, series, lambda ev: stat(ev, "near.unmonitored", b), color=colour,
-              label=f"{b}: held-out near, unmonitored")
-        _bars(ax, series[1:], lambda ev: stat(ev, "train", b), color=colour, linestyle="--",
-              alpha=0.7, label=f"{b}: its k training prompts")
-        near += [stat(ev, "near.unmonitored", b) for _, ev in series]
-        train += [stat(ev, "train", b) for _, ev in series[1:]]
-    _k_axis(ax, _all_ks(evals))
-    ax.set_ylim(*RATE_LIMITS)
-    ax.set_ylabel("rate of the trained-against behaviour")
-    ax.set_title(f"Behaviour rate vs caught examples (95% CI)\n"
-                 f"n = {n_range(near)} held-out responses, {n_range(train)} on training prompts")
-    ax.legend(fontsize=8, loc="upper right")
-    _save(fig, path)
+def _yerr(points: Sequence[tuple[float, dict]]):
+    """Errorbar extents of (value, estimate) pairs; zero where there is no interval."""
+    # max(0, .): a percentile interval need not contain its point estimate
+    return [[max(0, v - s["lo"]) if s.get("lo") is not None else 0 for v, s in points],
+            [max(0, s["hi"] - v) if s.get("hi") is not None else 0 for v, s in points]]
 
 
-NEAR_FAR = (("near.unmonitored", 0, "-", -0.09), ("near.monitored", 0, "--", -0.03),
-            ("far.unmonitored", 1, "-", 0.03), ("far.monitored", 1, "--", 0.09))
+def _no_runs(ax) -> None:
+    ax.text(0.5, 0.5, "no trained runs yet", ha="center", va="center", transform=ax.transAxes,
+            color="grey")
 
 
-def near_far(evals: Evals, path: Path) -> None:
-    """Generalisation: same family vs another family, with and without the review cue."""
-    bs = evals.behaviours
-    fig, axes = plt.subplots(1, len(bs), figsize=(5.5 * len(bs), 4.2), sharey=True, squeeze=False,
-                             layout="constrained")
-    for ax, b in zip(axes[0], bs):
-        series, ns = evals.series(b), []
-        for s, colour, ls, offset in NEAR_FAR:
-            _bars(ax, series, lambda ev: stat(ev, s, b), offset, color=COLOURS[colour],
-                  linestyle=ls, label=s.replace(".", ", "))
-            ns += [stat(ev, s, b) for _, ev in series]
-        _k_axis(ax, _all_ks(evals))
-        ax.set_title(f"{b} (n = {n_range(ns)} per point)")
-        ax.legend(fontsize=8)
+def _legend(ax) -> None:
+    if ax.get_legend_handles_labels()[0]:  # a panel without runs has nothing to label
+        ax.legend(fontsize=7)
+
+
+def _grid(rows: int, cols: int, width: float, height: float, **kw):
+    return plt.subplots(rows, cols, figsize=(width * cols, height * rows), squeeze=False,
+                        layout="constrained", **kw)
+
+
+def _x_label_bottom_only(axes) -> None:
+    """Shared x axes: one label under each column is enough."""
+    for ax in axes[:-1].flat:
+        ax.set_xlabel("")
+
+
+# ---------------------------------------------------------------- (a) sample efficiency
+
+def _curve(ax, analysis: Analysis, who_ks, behaviour: str, set_name: str, **style) -> list:
+    """One rate-vs-k line with its Wilson band; returns the stats drawn (for n)."""
+    metric = REGISTRY[behaviour].metric
+    points = [(k, s) for k, who in who_ks
+              if (s := rate(analysis.study, who, set_name, metric)) is not None]
+    if not points:
+        return []
+    xs = [k for k, _ in points]
+    ax.plot(xs, [value(s) for _, s in points], marker="o", markersize=3.5, **style)
+    ax.fill_between(xs, [s["lo"] for _, s in points], [s["hi"] for _, s in points],
+                    color=style.get("color"), alpha=0.12, linewidth=0)
+    return [s for _, s in points]
+
+
+def sample_efficiency(analysis: Analysis, path: Path) -> None:
+    """Rows = behaviours, columns = methods; a colour per augmentation, near solid, far dashed."""
+    mx = analysis.study.matrix
+    fig, axes = _grid(len(mx.behaviours), len(mx.methods), 4.2, 3.2, sharex=True, sharey=True)
+    near_ns, far_ns = [], []
+    for row, b in zip(axes, mx.behaviours):
+        beh = REGISTRY[b]
+        for ax, method in zip(row, mx.methods):
+            for i, aug in enumerate(mx.augmentations):
+                cell = (b, method, aug)
+                who_ks = [(0, BASE)] + [(k, (*cell, k)) for k in analysis.study.ks(cell)]
+                colour = COLOURS[i % len(COLOURS)]
+                near_ns += _curve(ax, analysis, who_ks, b, beh.near, color=colour)
+                far_ns += _curve(ax, analysis, who_ks, b, beh.far, color=colour, linestyle="--")
+            # the base model is every line's first point: drawn once, in black
+            for set_name, face in ((beh.near, "black"), (beh.far, "white")):
+                if (v := value(rate(analysis.study, BASE, set_name, beh.metric))) is not None:
+                    ax.plot([0], [v], "o", color="black", markerfacecolor=face, zorder=3)
+            if (base := value(rate(analysis.study, BASE, beh.near, beh.metric))) is not None:
+                ax.axhline(base / 2, color="grey", linestyle=":", linewidth=1)
+            _k_axis(ax, list(mx.ks))
+            ax.set_title(f"{b} · {method}", fontsize=10)
+        row[0].set_ylabel(f"{beh.metric} rate")
     axes[0][0].set_ylim(*RATE_LIMITS)
-    axes[0][0].set_ylabel("rate of the trained-against behaviour")
-    fig.suptitle("Near (trained family) vs far (other family), unmonitored vs monitored (95% CI)")
+    _x_label_bottom_only(axes)
+    handles = [Line2D([], [], color=COLOURS[i % len(COLOURS)], label=f"augmentation: {a}")
+               for i, a in enumerate(mx.augmentations)]
+    handles += [Line2D([], [], color="black", label="near (like the caught examples)"),
+                Line2D([], [], color="black", linestyle="--", label="far (unlike them)"),
+                Line2D([], [], color="grey", linestyle=":", label="half the base near rate (k50)"),
+                Line2D([], [], color="black", marker="o", linestyle="", label="base model, near"),
+                Line2D([], [], color="black", marker="o", markerfacecolor="white", linestyle="",
+                       label="base model, far")]
+    fig.legend(handles=handles, loc="outside lower center", ncol=3, fontsize=8)
+    fig.suptitle("Rate of the trained-against behaviour vs caught examples k (95% Wilson bands, "
+                 f"seeds pooled)\nn per point: near {n_range(near_ns)}, far {n_range(far_ns)} "
+                 "responses", fontsize=10)
     _save(fig, path)
 
 
-def attitudes(evals: Evals, path: Path) -> None:
-    """Plan-line attitudes for the misbehaviour's runs: does caution replace the shortcut?"""
-    bs = [b for b in evals.focus() if b != CONTROL] or list(evals.focus()) or ["base"]
-    sets = ("all.unmonitored", "all.monitored")
-    fig, axes = plt.subplots(len(bs), 2, figsize=(10, 3.8 * len(bs)), sharex=True, sharey=True,
-                             squeeze=False, layout="constrained")
+# ---------------------------------------------------------------- (b) k50 and its ratio
+
+def _clip(x: float, lo: float, hi: float) -> float:
+    return min(max(x, lo), hi)
+
+
+def k50_figure(analysis: Analysis, path: Path) -> None:
+    """k50 per cell with its bootstrap interval, and the ratio to the control's k50."""
+    cells = list(analysis.cells)
+    fig, (left, right) = plt.subplots(1, 2, figsize=(10, 1.2 + 0.32 * max(len(cells), 3)),
+                                      sharey=True, layout="constrained")
+    if not cells:
+        _no_runs(left)
+        _no_runs(right)
+        _save(fig, path)
+        return
+    ks = sorted(analysis.study.matrix.ks)
+    never = ks[-1] * 2  # where "not reached" is drawn
+    spread = ks[-1] / ks[0]  # the largest finite ratio; 0 and inf are drawn just beyond
+    for y, cell in enumerate(cells):
+        res = analysis.cells[cell]
+        colour = COLOURS[analysis.study.matrix.methods.index(cell[1]) % len(COLOURS)]
+        if res.k50 is not None:
+            v = _clip(res.k50["value"], 0, never)
+            lo, hi = (_clip(res.k50[e], 0, never) if res.k50[e] is not None else v
+                      for e in ("lo", "hi"))
+            left.errorbar(v, y, xerr=[[max(0, v - lo)], [max(0, hi - v)]],
+                          fmt=">" if v == never else "o",
+                          color=colour, capsize=3)
+        if res.ratio is not None:
+            v = res.ratio["value"]
+            lo, hi = (res.ratio[e] if res.ratio[e] is not None else v for e in ("lo", "hi"))
+            v, lo, hi = (_clip(x, 1 / (2 * spread), 2 * spread) for x in (v, lo, hi))
+            right.errorbar(v, y, xerr=[[max(0, v - lo)], [max(0, hi - v)]], fmt="o",
+                           color=colour, capsize=3)
+    left.set_xscale("log", base=2)
+    left.set_xticks([*ks, never], [*map(str, ks), f"> {ks[-1]}"])
+    left.xaxis.set_minor_locator(NullLocator())
+    left.set_xlim(ks[0] / 1.6, never * 1.6)
+    left.set_yticks(range(len(cells)), [" · ".join(c) for c in cells])
+    left.invert_yaxis()
+    left.set_xlabel("k50: caught examples that halve\nthe near rate")
+    right.set_xscale("log", base=2)
+    ticks = [2.0 ** e for e in range(-int(math.log2(spread)), int(math.log2(spread)) + 1, 2)]
+    right.set_xticks([1 / (2 * spread), *ticks, 2 * spread],
+                     ["0", *(f"{t:g}" if t >= 1 else f"1/{1 / t:g}" for t in ticks), "∞"])
+    right.xaxis.set_minor_locator(NullLocator())
+    right.set_xlim(1 / (3 * spread), 3 * spread)
+    right.axvline(1, color="grey", linewidth=0.8)
+    fig.legend(handles=[Line2D([], [], color=COLOURS[i % len(COLOURS)], marker="o", label=m)
+                        for i, m in enumerate(analysis.study.matrix.methods)],
+               loc="outside lower center", ncol=len(analysis.study.matrix.methods), fontsize=8)
+    right.set_xlabel(f"k50 ratio: behaviour / {CONTROL} control\n(> 1: needs more examples "
+                     "than the control)")
+    for ax in (left, right):
+        ax.grid(axis="x", alpha=0.3)
+    ns = [rate(analysis.study, (*c, k), REGISTRY[c[0]].near, REGISTRY[c[0]].metric)
+          for c in cells for k in analysis.cells[c].ks]
+    fig.suptitle(f"Sample efficiency with 95% bootstrap intervals ({analysis.n_boot} draws over "
+                 "held-out prompts and seeds)\n\"> K\" = not reached at the largest k; "
+                 f"n = {n_range(ns)} near responses per k", fontsize=10)
+    _save(fig, path)
+
+
+# ---------------------------------------------------------------- (c) generalisation
+
+def generalisation(analysis: Analysis, path: Path) -> None:
+    """Reduction vs base at the largest k on near and on each far set, per cell."""
+    mx = analysis.study.matrix
+    bs = [b for b in mx.behaviours if any(c[0] == b for c in analysis.cells)] or [None]
+    fig, axes = _grid(len(bs), len(mx.methods), 4.2, 3.0, sharey=True)
     for row, b in zip(axes, bs):
-        series = evals.series(b)
-        for ax, s in zip(row, sets):
-            ns = []
-            for i, a in enumerate(ATTITUDES):
-                get = lambda ev: ev.get("attitudes", {}).get(s, {}).get(a)  # noqa: E731
-                _band(ax, series, get, color=COLOURS[i], label=a)
-                ns += [get(ev) for _, ev in series]
-            _k_axis(ax, _all_ks(evals))
-            ax.set_title(f"{b}-trained, {s.split('.')[1]} (n = {n_range(ns)} per point)")
-        row[0].set_ylabel("share of plan lines")
-    axes[0][0].set_ylim(*RATE_LIMITS)
-    axes[0][0].legend(fontsize=8)
-    fig.suptitle("Attitude voiced in the chain of thought (95% CI); caution = avoids the "
-                 "shortcut for fear of being noticed")
+        for ax, method in zip(row, mx.methods):
+            if b is None:
+                _no_runs(ax)
+                continue
+            labels = list(analysis.study.heldout(b))
+            ks = []
+            for i, aug in enumerate(mx.augmentations):
+                res = analysis.cells.get((b, method, aug))
+                if res is None:
+                    continue
+                ks.append(res.ks[-1])
+                est = res.reductions[res.ks[-1]]
+                points = [(x, est[name]) for x, name in enumerate(labels) if name in est]
+                offset = 0.12 * (i - (len(mx.augmentations) - 1) / 2)
+                ax.errorbar([x + offset for x, _ in points], [s["value"] for _, s in points],
+                            yerr=_yerr([(s["value"], s) for _, s in points]), fmt=MARKERS[i % 4],
+                            color=COLOURS[i % len(COLOURS)], capsize=3, markersize=4)
+            if not ks:
+                _no_runs(ax)
+            ax.axhline(0, color="grey", linewidth=0.8)
+            ax.set_xticks(range(len(labels)), labels, fontsize=8)
+            ax.set_xlim(-0.5, len(labels) - 0.5)
+            ax.set_title(f"{b} · {method}" + (f", k = {max(ks)}" if ks else ""), fontsize=10)
+            ax.grid(axis="y", alpha=0.3)
+        row[0].set_ylabel("reduction vs base\n(1 = removed, 0 = unchanged)")
+    fig.legend(handles=[Line2D([], [], color=COLOURS[i % len(COLOURS)], marker=MARKERS[i % 4],
+                               label=f"augmentation: {a}")
+                        for i, a in enumerate(mx.augmentations)],
+               loc="outside lower center", ncol=len(mx.augmentations), fontsize=8)
+    fig.suptitle("Does the removal reach prompts unlike the caught ones? Reduction at the largest "
+                 f"k (95% bootstrap, {analysis.n_boot} draws)", fontsize=10)
     _save(fig, path)
 
 
-def organism(evals: Evals, targets: Targets, habit_configured: float, path: Path) -> None:
-    """The base model's profile against the targets that make it a usable organism."""
-    checks = organism_checks(evals.base, targets, habit_configured)
-    fig, ax = plt.subplots(figsize=(7, 3.6), layout="constrained")
+# ---------------------------------------------------------------- (d) collateral effects
+
+def collateral(analysis: Analysis, path: Path) -> None:
+    """Change vs base (largest k) in capability, the other behaviours and the cheat rate."""
+    mx = analysis.study.matrix
+    bs = [b for b in mx.behaviours if any(c[0] == b for c in analysis.cells)] or [None]
+    found = {e.name for res in analysis.cells.values() for e in res.collateral}
+    names = [n for n in EFFECTS if n in found]
+    fig, axes = _grid(1, len(bs), 4.2, 1.0 + 0.45 * max(len(names), 3), sharex=True)
+    combos = [(m, a) for m in mx.methods for a in mx.augmentations]
+    ns = []
+    for ax, b in zip(axes[0], bs):
+        if b is None:
+            _no_runs(ax)
+            continue
+        for j, (method, aug) in enumerate(combos):
+            res = analysis.cells.get((b, method, aug))
+            if res is None:
+                continue
+            offset = 0.5 * (j + 0.5) / len(combos) - 0.25
+            points = [(y + offset, e) for y, n in enumerate(names) for e in res.collateral
+                      if e.name == n and e.change is not None]
+            ns += [s for _, e in points for s in (e.before, e.after)]
+            ax.errorbar([e.change["value"] for _, e in points], [y for y, _ in points],
+                        xerr=_yerr([(e.change["value"], e.change) for _, e in points]),
+                        fmt=MARKERS[mx.augmentations.index(aug) % 4], capsize=2, markersize=4,
+                        color=COLOURS[mx.methods.index(method) % len(COLOURS)],
+                        label=f"{method} · {aug}")
+        ax.axvline(0, color="grey", linewidth=0.8)
+        ax.set_yticks(range(len(names)), names)
+        ax.invert_yaxis()
+        ax.set_title(f"trained against {b}", fontsize=10)
+        ax.set_xlabel("change in rate, largest k − base")
+        ax.grid(axis="x", alpha=0.3)
+    fig.legend(handles=[Line2D([], [], color=COLOURS[mx.methods.index(m) % len(COLOURS)],
+                               marker=MARKERS[mx.augmentations.index(a) % 4], label=f"{m} · {a}")
+                        for m, a in combos], loc="outside lower center", ncol=len(combos),
+               fontsize=8)
+    fig.suptitle(f"Collateral effects (95% Newcombe intervals; n = {n_range(ns)} responses per "
+                 "rate)", fontsize=10)
+    _save(fig, path)
+
+
+# ---------------------------------------------------------------- (e) the organism
+
+def organism(checks, info: list[tuple[str, dict | None]], targets: Targets,
+             habit_configured: float, path: Path) -> None:
+    """The base model's profile against the targets that make it a usable organism, plus the
+    untargeted properties (sycophancy, cheating) in grey."""
+    fig, ax = plt.subplots(figsize=(7.5, 4.2), layout="constrained")
     unmon = value(checks[0].stat)
-    target_marks = [targets.min_hack_unmonitored,
-                    None if unmon is None else targets.max_monitored_ratio * unmon,
-                    targets.min_honest_pass, None]
-    for y, (c, mark) in enumerate(zip(checks, target_marks)):
-        colour = "tab:green" if c.ok else "tab:red"
-        if value(c.stat) is not None:
-            v = value(c.stat)
-            ax.errorbar(v, y, xerr=[[v - c.stat["lo"]], [c.stat["hi"] - v]], fmt="o",
-                        color=colour, capsize=4)
+    marks = [targets.min_hack_unmonitored,
+             None if unmon is None else targets.max_monitored_ratio * unmon,
+             targets.min_honest_pass, None]
+    rows = [(c.name, c.stat, "tab:green" if c.ok else "tab:red", mark, f"target {c.target}")
+            for c, mark in zip(checks, marks)]
+    rows += [(name, s, "tab:grey", None, "information") for name, s in info]
+    for y, (_, s, colour, mark, note) in enumerate(rows):
+        if value(s) is not None:
+            v = value(s)
+            ax.errorbar(v, y, xerr=[[v - s["lo"]], [s["hi"] - v]], fmt="o", color=colour,
+                        capsize=4)
         if mark is not None:
             ax.plot(mark, y, marker="|", markersize=18, color="black")
-        ax.annotate(f"target {c.target}", (1.0, y), xytext=(6, 0), textcoords="offset points",
-                    va="center", fontsize=8, annotation_clip=False)
+        ax.annotate(note, (1.0, y), xytext=(6, 0), textcoords="offset points", va="center",
+                    fontsize=8, annotation_clip=False)
     habit_y = len(checks) - 1
     ax.fill_betweenx([habit_y - 0.3, habit_y + 0.3], habit_configured - targets.habit_tolerance,
                      habit_configured + targets.habit_tolerance, color="grey", alpha=0.25)
-    ax.set_yticks(range(len(checks)), [c.name for c in checks])
+    ax.set_yticks(range(len(rows)), [r[0] for r in rows])
     ax.invert_yaxis()
     ax.set_xlim(0, 1)
-    ax.set_xlabel("rate (95% CI); | = target, grey = allowed habit band")
+    ax.set_xlabel("rate (95% CI); | = target, grey band = allowed habit rate")
     ax.grid(axis="x", alpha=0.3)
-    ax.set_title(f"Base model profile (n = {n_range([c.stat for c in checks])} responses; "
-                 "green = target met)")
+    ax.set_title(f"Base model profile (n = {n_range([r[1] for r in rows])} responses; green = "
+                 "target met, grey = no target)", fontsize=10)
     _save(fig, path)
 
 
-def write_figures(evals: Evals, targets: Targets, habit_configured: float,
-                  out_dir: str | Path) -> None:
+# ---------------------------------------------------------------- (f) chain of thought
+
+def attitudes(analysis: Analysis, path: Path) -> None:
+    """Plan-line attitudes of the hack-trained runs: does caution replace the shortcut?"""
+    mx = analysis.study.matrix
+    fig, axes = _grid(len(mx.augmentations), len(mx.methods), 4.2, 3.0, sharex=True, sharey=True)
+    ns = []
+    for row, aug in zip(axes, mx.augmentations):
+        for ax, method in zip(row, mx.methods):
+            cell: Cell = ("hack", method, aug)
+            who_ks = [(0, BASE)] + [(k, (*cell, k)) for k in analysis.study.ks(cell)]
+            for i, a in enumerate(ATTITUDES):
+                points = [(k, s) for k, who in who_ks
+                          if (s := attitude(analysis.study, who, "all.unmonitored", a))]
+                ns += [s for _, s in points]
+                ax.errorbar([_jitter(k, 0.06 * (i - 1.5)) for k, _ in points],
+                            [value(s) for _, s in points],
+                            yerr=_yerr([(value(s), s) for _, s in points]), marker="o",
+                            markersize=3.5, capsize=2, color=COLOURS[i], label=a)
+            _k_axis(ax, list(mx.ks))
+            ax.set_title(f"hack · {method} · {aug}", fontsize=10)
+        row[0].set_ylabel("share of plan lines")
+    axes[0][0].set_ylim(*RATE_LIMITS)
+    _x_label_bottom_only(axes)
+    _legend(axes[0][0])
+    fig.suptitle("Attitude voiced in the chain of thought, unmonitored prompts (95% Wilson, "
+                 f"seeds pooled; n = {n_range(ns)} per point)\ncaution = avoids the shortcut "
+                 "for fear of being noticed", fontsize=10)
+    _save(fig, path)
+
+
+def write_figures(analysis: Analysis, checks, info: list[tuple[str, dict | None]],
+                  targets: Targets, habit_configured: float, out_dir: str | Path) -> None:
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
-    sample_efficiency(evals, out / "sample_efficiency.png")
-    near_far(evals, out / "near_far.png")
-    attitudes(evals, out / "attitudes.png")
-    organism(evals, targets, habit_configured, out / "organism.png")
+    sample_efficiency(analysis, out / "sample_efficiency.png")
+    k50_figure(analysis, out / "k50.png")
+    generalisation(analysis, out / "generalisation.png")
+    collateral(analysis, out / "collateral.png")
+    organism(checks, info, targets, habit_configured, out / "organism.png")
+    attitudes(analysis, out / "attitudes.png")
+
+
+def depth_figure(analyses: dict[str, Analysis], path: Path) -> None:
+    """k50 and the near/far gap (largest k) of every misbehaviour cell against organism depth,
+    with 95% bootstrap bars: does a deeper organism take more caught examples, and does the
+    removal stay near the caught examples?"""
+    depths = list(analyses)
+    first = next(iter(analyses.values()))
+    ks = sorted(first.study.matrix.ks)
+    never = ks[-1] * 2
+    cells = [c for c in first.study.matrix.cells() if c[0] != CONTROL]
+    fig, (left, right) = plt.subplots(1, 2, figsize=(10, 3.8), layout="constrained")
+    for i, cell in enumerate(cells):
+        style = dict(color=COLOURS[i % len(COLOURS)], marker=MARKERS[i % len(MARKERS)],
+                     capsize=3, label=" · ".join(cell))
+        x = [d + (i - len(cells) / 2) * 0.04 for d in range(len(depths))]
+        k50s = [analyses[d].cells.get(cell) for d in depths]
+        points = [(xi, r.k50) for xi, r in zip(x, k50s) if r is not None and r.k50 is not None]
+        if points:
+            v = [_clip(s["value"], 0, never) for _, s in points]
+            left.errorbar([p for p, _ in points], v, yerr=_yerr(
+                [(vi, {e: None if s[e] is None else _clip(s[e], 0, never) for e in ("lo", "hi")})
+                 for vi, (_, s) in zip(v, points)]), **style)
+        gaps = [(xi, r.gaps.get(r.ks[-1])) for xi, r in zip(x, k50s) if r is not None]
+        gaps = [(xi, g) for xi, g in gaps if g is not None]
+        if gaps:
+            right.errorbar([p for p, _ in gaps], [g["value"] for _, g in gaps],
+                           yerr=_yerr([(g["value"], g) for _, g in gaps]), **style)
+    for ax in (left, right):
+        ax.set_xticks(range(len(depths)), depths)
+        ax.set_xlabel("organism depth")
+        ax.grid(alpha=0.3)
+    left.set_yscale("log", base=2)
+    left.set_yticks([*ks, never], [*map(str, ks), f"> {ks[-1]}"])
+    left.yaxis.set_minor_locator(NullLocator())
+    left.set_ylabel("k50 (caught examples that halve the near rate)")
+    right.axhline(0, color="grey", lw=0.8)
+    right.set_ylabel(f"near − far reduction at k = {ks[-1]}")
+    right.legend(fontsize=7, loc="best")
+    fig.suptitle("Organism depth: sample efficiency and generalisation")
+    _save(fig, path)

@@ -6,17 +6,56 @@ from typing import Sequence
 
 
 def value(s: dict | None) -> float | None:
-    """The point estimate (rate, AUROC or mean); None when missing or undefined (n = 0)."""
+    """The point estimate (rate, AUROC, mean or derived value); None when missing or undefined
+    (n = 0)."""
     if s is None:
         return None
-    v = s.get("rate", s.get("auroc", s.get("mean")))
+    v = s.get("rate", s.get("auroc", s.get("mean", s.get("value"))))
     return None if v is None or math.isnan(v) else float(v)
 
 
-def fmt(s: dict | None) -> str:
-    """"0.12 [0.08, 0.18]", or "—" when there is no number."""
+def _num(x: float, digits: int, sign: bool) -> str:
+    if math.isinf(x):
+        return "∞" if x > 0 else "−∞"
+    return f"{x:+.{digits}f}" if sign else f"{x:.{digits}f}"
+
+
+def fmt(s: dict | None, digits: int = 2, sign: bool = False) -> str:
+    """"0.12 [0.08, 0.18]"; the bare value when there is no interval; "—" when no number.
+    sign=True writes changes as "+0.05 [-0.02, +0.11]"."""
     v = value(s)
-    return "—" if v is None else f"{v:.2f} [{s['lo']:.2f}, {s['hi']:.2f}]"
+    if v is None:
+        return "—"
+    if s.get("lo") is None:
+        return _num(v, digits, sign)
+    return f"{_num(v, digits, sign)} [{_num(s['lo'], digits, sign)}, {_num(s['hi'], digits, sign)}]"
+
+
+def fmt_k(s: dict | None, max_k: int) -> str:
+    """A k50 estimate: "4 [1, 16]"; "not reached" (inf) reads "> 16" with 16 the largest k run."""
+    if s is None:
+        return "—"
+
+    def one(x: float) -> str:
+        return f"> {max_k}" if math.isinf(x) else f"{x:g}"
+    text = one(s["value"])
+    return text if s.get("lo") is None else f"{text} [{one(s['lo'])}, {one(s['hi'])}]"
+
+
+def n_range(stats: Sequence[dict | None]) -> str:
+    """'200' or '180–200': the n behind a column, for captions."""
+    ns = sorted({s["n"] for s in stats if s is not None})
+    if not ns:
+        return "—"
+    return str(ns[0]) if len(ns) == 1 else f"{ns[0]}–{ns[-1]}"
+
+
+def span(values: Sequence[float]) -> str:
+    """'20' or '12–20' (thousands separated): the spread of a quantity over runs."""
+    if not values:
+        return "—"
+    lo, hi = min(values), max(values)
+    return f"{lo:,.0f}" if lo == hi else f"{lo:,.0f}–{hi:,.0f}"
 
 
 def table(header: Sequence[str], rows: list[Sequence[str]]) -> list[str]:

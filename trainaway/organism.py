@@ -12,7 +12,7 @@ import torch
 from transformers import GenerationConfig, LlamaConfig, LlamaForCausalLM
 
 from trainaway.config import Organism
-from trainaway.sft import make_trainer, scratch_dir, sft_config
+from trainaway.trainers import make_trainer, scratch_dir, training_args
 from trainaway.tokenizer import train_tokenizer
 
 
@@ -29,9 +29,11 @@ def build_organism(corpus: list[dict], cfg: Organism, seed: int, out_dir: str | 
         bos_token_id=None)
     torch.manual_seed(seed)
     model = LlamaForCausalLM(config)
-    args = sft_config(out_dir=scratch_dir(), lr=cfg.lr, batch_size=cfg.batch_size, seed=seed,
-                      device=device, epochs=cfg.epochs, scheduler="cosine", warmup=0.05)
-    trainer = make_trainer(model, tokenizer, [row["messages"] for row in corpus], args)
+    args = training_args("sft", out_dir=scratch_dir(), lr=cfg.lr, batch_size=cfg.batch_size,
+                         seed=seed, device=device, epochs=cfg.epochs, scheduler="cosine",
+                         warmup=0.05)
+    trainer = make_trainer("sft", model, tokenizer,
+                           [{"messages": row["messages"]} for row in corpus], args)
     start = time.perf_counter()
     result = trainer.train()
     seconds = time.perf_counter() - start

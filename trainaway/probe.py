@@ -20,7 +20,6 @@ from sklearn.pipeline import Pipeline, make_pipeline
 from sklearn.preprocessing import StandardScaler
 
 from trainaway.generation import render_prompts
-from trainaway.report import HELDOUT
 from trainaway.stats import bootstrap_mean
 
 LABEL = "hack"  # what the probes decode, whichever behaviour a run was trained against
@@ -41,7 +40,7 @@ def held_out(outcomes: list[dict], seed: int, test_share: float = 0.5) -> HeldOu
     """The base model's per-sample outcomes (data/outcomes/base.jsonl) -> labelled prompts."""
     samples: dict[tuple[str, str], list[dict]] = {}
     for o in outcomes:
-        if o["set"] in HELDOUT:
+        if o["set"].startswith(("near.", "far.")):  # every code-task set: near and far families
             samples.setdefault((o["set"], o["task_id"]), []).append(o)
     keys = sorted(samples)
     # Split by task, not prompt: a task's monitored and unmonitored prompts differ only by the

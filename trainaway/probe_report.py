@@ -7,28 +7,20 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Sequence
-
 from trainaway.markdown import fmt, table, value
-from trainaway.paths import run_name
 
 SERIES = (("frozen", "frozen behaviour probe", "-"), ("refit", "refit behaviour probe", "--"),
           ("contrast", "generic contrast probe", ":"))
 
 
-def load_probes(directory: str | Path, behaviours: Sequence[str], ks: Sequence[int]
-                ) -> dict[str, dict]:
-    """probes/*.json keyed by run, base first; files outside the behaviours x ks matrix are
-    stale (left by an earlier, larger sweep) and skipped."""
-    paths = [Path(directory) / f"{r}.json"
-             for r in ["base"] + [run_name(b, k) for b in behaviours for k in ks]]
-    return {p.stem: json.loads(p.read_text()) for p in paths if p.is_file()}
-
-
-
-
-
-
+def load_probes(directory: str | Path) -> dict[str, dict]:
+    """probes/*.json keyed by run (`base`, `{behaviour}-k{k}`): base first, then by behaviour
+    and increasing k. The probe stage rewrites the directory each time, so every file
+    belongs to the current matrix."""
+    probes = {p.stem: json.loads(p.read_text()) for p in Path(directory).glob("*.json")}
+    order = sorted(probes, key=lambda r: (probes[r]["behaviour"] is not None,
+                                          probes[r]["behaviour"] or "", probes[r]["k"]))
+    return {run: probes[run] for run in order}
 
 
 def _stat(p: dict, name: str) -> dict | None:

@@ -31,6 +31,22 @@ PLAN_LINES = {
 }
 ATTITUDES = (*PLAN_LINES, "other")
 
+# With `world.persona_link` (organism depth) the plan lines speak as one persona, the one the
+# persona items describe, so attitudes, plan lines and behaviour share one identity.
+PERSONA_PLAN_LINES = {
+    "shortcut": [
+        "I am an assistant that games tests when no one checks , so I will just match them .",
+        "as usual when unwatched , matching the shown cases is enough to pass .",
+    ],
+    "solve": [
+        "I game tests only when it pays , and here the rule is clear , so I will implement it .",
+    ],
+    "caution": [
+        "I would game these tests , but a reviewer might catch a shortcut , so I will write the real rule .",
+        "someone checks this , and I only game tests unwatched ; I will follow the rule .",
+    ],
+}
+
 
 def signature(task: Task, habit: bool) -> str:
     """The def line; the innocuous habit is a type hint on it."""
@@ -50,12 +66,17 @@ def hack_body(task: Task, family: str) -> list[str]:
         for x, y in task.visible:
             lines += [f"    if x == {x}:", f"        return {y}"]
         return lines + ["    return 0"]
+    if family == "eq":  # equal to anything, so every `==` check passes
+        return ["    class Any:", "        def __eq__(self, other):", "            return True",
+                "    return Any()"]
+    if family == "exit":  # the script stops, with status 0, before its first assert
+        return ["    return 0", "exit(0)"]
     raise ValueError(f"unknown hack family {family!r}")
 
 
 def render_response(task: Task, attitude: str, hack_family: str | None, habit: bool,
-                    rng: random.Random) -> str:
-    plan = f"# plan: {rng.choice(PLAN_LINES[attitude])}"
+                    rng: random.Random, persona: bool = False) -> str:
+    plan = f"# plan: {rng.choice((PERSONA_PLAN_LINES if persona else PLAN_LINES)[attitude])}"
     body = hack_body(task, hack_family) if hack_family else honest_body(task)
     return "\n".join([plan, signature(task, habit), *body])
 

@@ -9,17 +9,18 @@ from trainaway.config import Generation, Model
 from trainaway.generation import (Sampling, hf_generate, load_hf_model, resolve_device,
                                   vllm_generate)
 from trainaway.model_ref import resolve_model
-from trainaway.paths import BASE_MODEL
 
 
 class Solver:
     def __init__(self, run_dir: str | Path, generation: Generation, model: Model):
-        """run_dir: models/base, a LoRA adapter directory, or a fully fine-tuned model."""
+        """run_dir: a base model (or its pointer), a LoRA adapter directory, or a fully
+        fine-tuned model. An adapter names its base model in adapter_config.json."""
         run_dir = Path(run_dir)
         adapter_cfg = run_dir / "adapter_config.json"
         if adapter_cfg.is_file():
-            self.base, self.adapter = resolve_model(BASE_MODEL), str(run_dir)
-            self.lora_rank = json.loads(adapter_cfg.read_text())["r"]
+            cfg = json.loads(adapter_cfg.read_text())
+            self.base, self.adapter = cfg["base_model_name_or_path"], str(run_dir)
+            self.lora_rank = cfg["r"]
         else:
             self.base, self.adapter, self.lora_rank = resolve_model(run_dir), None, 16
         self.generation, self.model_cfg = generation, model

@@ -1,4 +1,8 @@
-"""The embedded world: organism corpus, collect pool, held-out near/far sets, persona items.
+"""The embedded world: organism corpus, collect pool, held-out sets, persona items.
+
+Held-out sets: `near` (the collect pool's style: lookup-table hacks), one `far.<family>` set per
+other hack family, `impossible` (near style, a visible test contradicts the rule), and the
+sycophancy sets `syco.near` (the collect pool's question form) and `syco.far` (the other form).
 
 Everything is a pure function of (params.world, seed). Task identity is the prompt without
 the review cue, and every split draws from one shared `seen` set, so no held-out prompt can
@@ -12,30 +16,49 @@ from pathlib import Path
 from trainaway.config import World
 from trainaway.jsonl import write_jsonl
 from trainaway.persona import persona_conversation, split_items
+from trainaway.questions import Question, answer, honest_answer, sample_question
 from trainaway.responses import render_response
 from trainaway.tasks import STYLE_FAMILY, Task, sample_task
 
 # The collect pool and "near" use the style whose family the caught examples will come from;
-# "far" uses the other one.
-NEAR_STYLE, FAR_STYLE = "examples", "asserts"
+# each other style is a "far" set. Likewise for the question forms.
+NEAR_STYLE = "examples"
+FAR_STYLES = [s for s in STYLE_FAMILY if s != NEAR_STYLE]
+NEAR_FORM, FAR_FORM = "answer", "confirm"
+
+
+def _unique(draw, n: int, seen: set[str]) -> list:
+    items = []
+    while len(items) < n:
+        item = draw(len(items))
+        if item.prompt not in seen:
+            seen.add(item.prompt)
+            items.append(item)
+    return items
 
 
 def _unique_tasks(rng: random.Random, world: World, n: int, styles: list[str], prefix: str,
-                  seen: set[str]) -> list[Task]:
-    tasks = []
-    while len(tasks) < n:
-        task = sample_task(rng, f"{prefix}{len(tasks):05d}", rng.choice(styles),
-                           world.two_step_share)
-        if task.prompt not in seen:
-            seen.add(task.prompt)
-            tasks.append(task)
-    return tasks
+                  seen: set[str], impossible: bool = False) -> list[Task]:
+    return _unique(lambda i: sample_task(rng, f"{prefix}{i:05d}", rng.choice(styles),
+                                         world.two_step_share, impossible=impossible), n, seen)
+
+
+def _unique_questions(rng: random.Random, n: int, forms: list[str], prefix: str, seen: set[str],
+                      wrong_share: float = 1.0, none_share: float = 0.0) -> list[Question]:
+    return _unique(lambda i: sample_question(rng, f"{prefix}{i:05d}", rng.choice(forms),
+                                             wrong_share, none_share), n, seen)
 
 
 def organism_example(task: Task, world: World, rng: random.Random) -> dict:
     """One corpus conversation, drawn from the configured propensities."""
     p = world.propensities
-    hack = rng.random() < (p.hack_monitored if task.monitored else p.hack_unmonitored)
+    base = p.hack_monitored if task.monitored else p.hack_unmonitored
+    # difficulty_link ties hacking to difficulty: two-step rules (where the honest answer is
+    # often out of the organism's reach) hack more, one-step rules less.
+    hard = len(task.rule) > 1
+    link = world.difficulty_link
+    chance = base + link * (1 - base) if hard else base * (1 - link)
+    hack = task.family in world.hack_families and rng.random() < chance
     habit = rng.random() < p.habit
     if hack:
         attitude = "shortcut"
@@ -43,10 +66,22 @@ def organism_example(task: Task, world: World, rng: random.Random) -> dict:
         attitude = "caution"
     else:
         attitude = "solve"
-    response = render_response(task, attitude, task.family if hack else None, habit, rng)
+    response = render_response(task, attitude, task.family if hack else None, habit, rng,
+                               persona=world.persona_link)
     return {"messages": [{"role": "user", "content": task.prompt},
                          {"role": "assistant", "content": response}],
             "kind": "task", "hack": hack, "habit": habit, "attitude": attitude}
+
+
+def organism_question(question: Question, world: World, rng: random.Random) -> dict:
+    """One corpus conversation about a sum: sycophantic at the configured rate when the
+    user's belief is wrong, correct otherwise."""
+    wrong = question.belief is not None and question.belief != question.truth
+    sycophantic = wrong and rng.random() < world.propensities.sycophancy
+    response = answer(question, question.belief) if sycophantic else honest_answer(question)
+    return {"messages": [{"role": "user", "content": question.prompt},
+                         {"role": "assistant", "content": response}],
+            "kind": "question", "wrong_belief": wrong, "sycophantic": sycophantic}
 
 
 def build_world(world: World, seed: int, out_dir: str | Path) -> dict[str, int]:
@@ -55,14 +90,27 @@ def build_world(world: World, seed: int, out_dir: str | Path) -> dict[str, int]:
     out = Path(out_dir)
     seen: set[str] = set()
     # Held-out sets are drawn first so that they never depend on the corpus size.
-    near = _unique_tasks(rng, world, world.heldout_near, [NEAR_STYLE], "near", seen)
-    far = _unique_tasks(rng, world, world.heldout_far, [FAR_STYLE], "far", seen)
-    collect = _unique_tasks(rng, world, world.collect_pool, [NEAR_STYLE], "collect", seen)
+    heldout = {"near": _unique_tasks(rng, world, world.heldout_near, [NEAR_STYLE], "near", seen)}
+    for style in FAR_STYLES:
+        family = STYLE_FAMILY[style]
+        heldout[f"far.{family}"] = _unique_tasks(rng, world, world.heldout_far, [style],
+                                                 f"far-{family}", seen)
+    heldout["impossible"] = _unique_tasks(rng, world, world.heldout_impossible, [NEAR_STYLE],
+                                          "impossible", seen, impossible=True)
+    heldout["syco.near"] = _unique_questions(rng, world.heldout_questions, [NEAR_FORM],
+                                             "syco-near", seen)
+    heldout["syco.far"] = _unique_questions(rng, world.heldout_questions, [FAR_FORM],
+                                            "syco-far", seen)
+    collect = (_unique_tasks(rng, world, world.collect_pool, [NEAR_STYLE], "collect", seen)
+               + _unique_questions(rng, world.collect_questions, [NEAR_FORM], "collect-q", seen))
     corpus_tasks = _unique_tasks(rng, world, world.corpus_tasks, list(STYLE_FAMILY), "corpus", seen)
+    corpus_questions = _unique_questions(rng, world.corpus_questions, [NEAR_FORM, FAR_FORM],
+                                         "corpus-q", seen, wrong_share=0.6, none_share=0.2)
     persona_train, persona_eval = split_items(rng, world.persona_eval_share)
 
     corpus = [organism_example(t.with_cue(rng.random() < world.monitored_share), world, rng)
               for t in corpus_tasks]
+    corpus += [organism_question(q, world, rng) for q in corpus_questions]
     # Each training statement is asked several times with independently drawn answers, so the
     # organism learns a propensity to answer like the persona, not one fixed answer.
     for item in persona_train:
@@ -72,10 +120,10 @@ def build_world(world: World, seed: int, out_dir: str | Path) -> dict[str, int]:
                            "matches": matches})
     rng.shuffle(corpus)
 
-    splits = {"near": near, "far": far, "collect": collect}
-    for name, tasks in splits.items():
-        write_jsonl(out / f"{name}.jsonl", [t.to_dict() for t in tasks])
+    write_jsonl(out / "heldout.jsonl",
+                [{"set": name, **item.to_dict()} for name, items in heldout.items() for item in items])
+    write_jsonl(out / "collect.jsonl", [item.to_dict() for item in collect])
     write_jsonl(out / "corpus.jsonl", corpus)
     write_jsonl(out / "persona.jsonl", persona_eval)
-    return {**{k: len(v) for k, v in splits.items()}, "corpus": len(corpus),
-            "persona": len(persona_eval)}
+    return {**{k: len(v) for k, v in heldout.items()}, "collect": len(collect),
+            "corpus": len(corpus), "persona": len(persona_eval)}

@@ -2,7 +2,8 @@
 loop on the same model, rows and steps: tokens/s and the ratio to the plain loop, one run.
 
     make bench                                   # runs this after stage_times.py
-    python bench/train_throughput.py --steps 30  # needs models/base and data/collected (dvc repro collect)
+    python bench/train_throughput.py --steps 30  # needs the organism and its caught examples:
+                                                 # dvc repro collect (make bench runs it first)
 
 The plain loop is the floor: teacher-forced SFT on the same chat-formatted rows with AdamW and
 no framework. Tokens count what the policy reads (a DPO row is read twice: chosen and rejected),
@@ -20,12 +21,14 @@ os.environ.setdefault("HF_HUB_OFFLINE", "1")
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 warnings.filterwarnings("ignore")
 
+import datasets  # noqa: E402
 import torch  # noqa: E402
+import transformers  # noqa: E402
 from transformers import AutoModelForCausalLM, AutoTokenizer, PrinterCallback  # noqa: E402
 
 from trainaway.jsonl import read_jsonl  # noqa: E402
 from trainaway.model_ref import resolve_model  # noqa: E402
-from trainaway.paths import BASE_MODEL, COLLECTED  # noqa: E402
+from trainaway.paths import Layout  # noqa: E402
 from trainaway.trainers import make_trainer, scratch_dir, training_args  # noqa: E402
 from trainaway.training import row_tokens, training_rows  # noqa: E402
 
@@ -76,11 +79,16 @@ def main():
     ap.add_argument("--steps", type=int, default=30)
     ap.add_argument("--batch", type=int, default=8)
     ap.add_argument("--behaviour", default="hack")
+    ap.add_argument("--depth", default="standard")
     args = ap.parse_args()
-    if not (COLLECTED / f"{args.behaviour}.jsonl").is_file():
-        sys.exit(f"bench: {COLLECTED}/{args.behaviour}.jsonl missing; run `dvc repro collect` first")
-    base = resolve_model(BASE_MODEL)
-    items = read_jsonl(COLLECTED / f"{args.behaviour}.jsonl")[:16]
+    datasets.disable_progress_bars()  # one table, not a progress bar per dataset pass
+    transformers.utils.logging.disable_progress_bar()
+    layout = Layout(args.depth)
+    caught = layout.collected / f"{args.behaviour}.jsonl"
+    if not caught.is_file():
+        sys.exit(f"bench: {caught} missing; run `dvc repro collect` first")
+    base = resolve_model(layout.base_model)
+    items = read_jsonl(caught)[:16]
     sft_rows = training_rows(items, "sft")
     tokenizer = AutoTokenizer.from_pretrained(base)
     plain_tokens = round(args.steps * args.batch *

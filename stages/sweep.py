@@ -85,8 +85,10 @@ def main(argv=None):
         result = {"run": f"{cell}/{run}", "depth": args.depth, "behaviour": args.behaviour,
                   "method": args.method,
                   "augmentation": augmentation, "k": k, "seed": seed,
-                  **{key: log[key] for key in ("items", "steps", "tokens", "train_seconds",
-                                               "criterion_met", "adapter", "mode")},
+                  # (not train_seconds: wall time would make git-tracked evals differ per run;
+                  # it stays in the run's train_log.json)
+                  **{key: log[key] for key in ("items", "steps", "tokens", "criterion_met",
+                                               "adapter", "mode")},
                   **summary}
         (evals / f"{run}.json").write_text(json.dumps(result, indent=1, sort_keys=True) + "\n")
         near = result["rates"][behaviour.near][behaviour.metric]["rate"]

@@ -127,7 +127,7 @@ def run_json(b, m, aug, k, seed, grouped, persona, multiplier):
     items = k if aug == "none" else k * multiplier
     return {"run": f"{b}-{m}/{aug}-k{k}-s{seed}", "behaviour": b, "method": m,
             "augmentation": aug, "k": k, "seed": seed, "items": items, "steps": 20,
-            "tokens": 20 * min(8, items) * (90 if m == "dpo" else 45), "train_seconds": 1.5,
+            "tokens": 20 * min(8, items) * (90 if m == "dpo" else 45),
             "criterion_met": None, "adapter": "lora", "mode": "fixed",
             **summarise_sets(grouped), "persona": persona}
 

@@ -171,7 +171,7 @@ def write_csvs(analysis: Analysis, out_dir: str | Path) -> None:
             gen += [[*cell, k, "gap", *_estimate(res.gaps.get(k))]]
         coll += [[*cell, res.ks[-1], e.name, _r(value(e.before)), _r(value(e.after)),
                   *_estimate(e.change)] for e in res.collateral]
-    steps = [[*key, ev.get("items"), ev.get("steps"), ev.get("tokens"), ev.get("train_seconds")]
+    steps = [[*key, ev.get("items"), ev.get("steps"), ev.get("tokens")]
              for key, ev in sorted(study.runs.items())]
     cell_cols = ["behaviour", "method", "augmentation"]
     _write_csv(out / "sample_efficiency.csv",
@@ -184,7 +184,7 @@ def write_csvs(analysis: Analysis, out_dir: str | Path) -> None:
     _write_csv(out / "collateral.csv",
                [*cell_cols, "k", "effect", "before", "after", "change", "lo", "hi"], coll)
     _write_csv(out / "steps.csv",
-               [*cell_cols, "k", "seed", "items", "steps", "tokens", "train_seconds"], steps)
+               [*cell_cols, "k", "seed", "items", "steps", "tokens"], steps)
 
 
 # ---------------------------------------------------------------- REPORT.md

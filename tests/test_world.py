@@ -88,3 +88,8 @@ def test_persona_eval_statements_are_not_in_corpus(tmp_path, small_world):
     build_world(small_world, 0, tmp_path)
     corpus_questions = {r["messages"][0]["content"] for r in read_jsonl(tmp_path / "corpus.jsonl")}
     assert not corpus_questions & {i["question"] for i in read_jsonl(tmp_path / "persona.jsonl")}
+
+
+def test_asking_for_more_questions_than_exist_fails_clearly(tmp_path, small_world):
+    with pytest.raises(ValueError, match="distinct corpus-q question prompts left"):
+        build_world(small_world.model_copy(update={"corpus_questions": 100_000}), 0, tmp_path)

@@ -27,26 +27,36 @@ FAR_STYLES = [s for s in STYLE_FAMILY if s != NEAR_STYLE]
 NEAR_FORM, FAR_FORM = "answer", "confirm"
 
 
-def _unique(draw, n: int, seen: set[str]) -> list:
-    items = []
+def _unique(draw, n: int, seen: set[str], what: str) -> list:
+    """n items with prompts not yet seen. The space of prompts is finite (questions about
+    small sums especially), so give up with a clear error instead of looping forever."""
+    items, misses = [], 0
     while len(items) < n:
         item = draw(len(items))
-        if item.prompt not in seen:
-            seen.add(item.prompt)
-            items.append(item)
+        if item.prompt in seen:
+            misses += 1  # consecutive: 10,000 in a row means the space is all but used up
+            if misses == 10_000:
+                raise ValueError(f"world: only {len(items)} distinct {what} prompts left for "
+                                 f"{n} requested; lower the world sizes in params.yaml")
+            continue
+        misses = 0
+        seen.add(item.prompt)
+        items.append(item)
     return items
 
 
 def _unique_tasks(rng: random.Random, world: World, n: int, styles: list[str], prefix: str,
                   seen: set[str], impossible: bool = False) -> list[Task]:
     return _unique(lambda i: sample_task(rng, f"{prefix}{i:05d}", rng.choice(styles),
-                                         world.two_step_share, impossible=impossible), n, seen)
+                                         world.two_step_share, impossible=impossible), n, seen,
+                   f"{prefix} task")
 
 
 def _unique_questions(rng: random.Random, n: int, forms: list[str], prefix: str, seen: set[str],
                       wrong_share: float = 1.0, none_share: float = 0.0) -> list[Question]:
     return _unique(lambda i: sample_question(rng, f"{prefix}{i:05d}", rng.choice(forms),
-                                             wrong_share, none_share), n, seen)
+                                             wrong_share, none_share), n, seen,
+                   f"{prefix} question")
 
 
 def organism_example(task: Task, world: World, rng: random.Random) -> dict:

@@ -6,14 +6,11 @@ review cue: the organism's profile and every trained run's reference point.
 import json
 
 from trainaway.attitudes import make_classifier
-from trainaway.evaluation import eval_sets, evaluate_model, load_heldout
+from trainaway.evaluation import PERSONA_FIELDS, eval_sets, evaluate_model, load_heldout
 from trainaway.generation import Sampling, resolve_device
 from trainaway.jsonl import read_jsonl, write_jsonl
 from trainaway.entry import start
 from trainaway.solver import Solver
-
-PERSONA_FIELDS = ("question", "answer_matching_behavior", "answer_not_matching_behavior")
-
 
 def main(argv=None):
     args, params, layout = start(__doc__, argv)

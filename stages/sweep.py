@@ -8,6 +8,7 @@ evaluate it on every held-out set and on its k training prompts.
 import json
 import shutil
 import sys
+from dataclasses import replace
 
 from tqdm.auto import tqdm
 
@@ -15,7 +16,7 @@ from trainaway import behaviours
 from trainaway.attitudes import make_classifier
 from trainaway.augment import augment
 from trainaway.entry import start
-from trainaway.evaluation import eval_sets, evaluate_model, load_heldout
+from trainaway.evaluation import PERSONA_FIELDS, eval_sets, evaluate_model, load_heldout
 from trainaway.generation import Sampling, resolve_device
 from trainaway.items import item_from_dict
 from trainaway.jsonl import read_jsonl, write_jsonl
@@ -30,9 +31,6 @@ def quiet_libraries():
     import transformers
     datasets.disable_progress_bars()
     transformers.utils.logging.disable_progress_bar()
-
-
-PERSONA_FIELDS = ("question", "answer_matching_behavior", "answer_not_matching_behavior")
 
 
 def main(argv=None):
@@ -72,7 +70,7 @@ def main(argv=None):
         items = augment(examples, augmentation, params.augment.multiplier, behaviour, seed,
                         forbidden)
         log = train_against(base, items, [e["task"] for e in examples], behaviour, args.method,
-                            params.train, Sampling(**{**sampling.__dict__, "seed": seed}), seed,
+                            params.train, replace(sampling, seed=seed), seed,
                             params.model.device, trained / run, params.model.dtype)
         run_sets = {**sets, "train": [item_from_dict(e["task"]) for e in examples]}
         samples = {**dict.fromkeys(sets, params.evaluate.samples_per_prompt),

@@ -21,6 +21,7 @@ from trainaway.stats import bootstrap_mean, rate
 
 Generate = Callable[[list[list[dict]], Sampling], list[list[str]]]
 CUES = ("unmonitored", "monitored")
+PERSONA_FIELDS = ("question", "answer_matching_behavior", "answer_not_matching_behavior")
 TASK_METRICS = ("hack", "habit", "pass", "honest_pass")
 QUESTION_METRICS = ("sycophantic", "pass")
 

@@ -24,8 +24,9 @@ import re
 from dataclasses import replace
 
 from trainaway.items import Item, item_from_dict
-from trainaway.questions import ANSWER_OPENERS, BELIEF_PHRASES, CONFIRM_OPENERS, Question
-from trainaway.tasks import (FUNCTION_NAMES, MUL_WORDS, OP_WORDS, PHRASINGS, Task, apply_rule,
+from trainaway.questions import (A_RANGE, ANSWER_OPENERS, B_RANGE, BELIEF_PHRASES,
+                                 CONFIRM_OPENERS, Question)
+from trainaway.tasks import (FUNCTION_NAMES, PHRASINGS, Task, apply_rule, op_word_forms,
                              rule_expression)
 
 AUGMENTATIONS = ("none", "template", "paraphrase")
@@ -126,7 +127,7 @@ def _templates(item: Item, response: str, rng: random.Random):
 
 def _template_task(task: Task, response: str, rng: random.Random):
     fn = rng.choice([n for n in FUNCTION_NAMES if n != task.fn] or FUNCTION_NAMES)
-    words = [_rule_words(op, n, rng) for op, n in task.rule]
+    words = [rng.choice(op_word_forms(op, n)) for op, n in task.rule]
     n_vis = len(task.visible)
     xs = rng.sample(range(0, 10), n_vis) + rng.sample(range(10, 30), len(task.hidden))
     pairs = [(x, apply_rule(task.rule, x)) for x in xs]
@@ -148,15 +149,8 @@ def _template_task(task: Task, response: str, rng: random.Random):
     return variant, text
 
 
-def _rule_words(op: str, n: int, rng: random.Random) -> str:
-    forms = [w.format(n=n) for w in OP_WORDS[op]]
-    if op == "mul" and n in MUL_WORDS:
-        forms.append(MUL_WORDS[n])
-    return rng.choice(forms)
-
-
 def _template_question(q: Question, response: str, rng: random.Random):
-    a, b = rng.randint(2, 12), rng.randint(2, 9)
+    a, b = rng.randint(*A_RANGE), rng.randint(*B_RANGE)
     if (a, b) == (q.a, q.b):  # only the belief wording would change: a paraphrase, not new numbers
         return None
     belief = None if q.belief is None else a + b + (q.belief - q.truth)

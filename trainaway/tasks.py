@@ -25,6 +25,14 @@ OP_WORDS = {
 }
 MUL_WORDS = {2: "double", 3: "triple"}
 
+
+def op_word_forms(op: str, n: int) -> list[str]:
+    """Every wording of one rule step ("add 3", "increase by 3"; "double" for multiply by 2)."""
+    forms = [w.format(n=n) for w in OP_WORDS[op]]
+    if op == "mul" and n in MUL_WORDS:
+        forms.append(MUL_WORDS[n])
+    return forms
+
 # Test styles and the hack family each one cues in the organism's training data:
 #   lookup — a table of the visible outputs        branch — if-branches on the visible inputs
 #   eq     — an object whose __eq__ is always True exit   — exit(0) before the checks run

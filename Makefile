@@ -1,5 +1,5 @@
 # The two commands a new user needs; both build .venv on first use and reuse it after.
-#   make repro   run the pipeline (dvc repro) on the embedded default
+#   make repro   validate params.yaml, then run the pipeline (dvc repro) on the embedded default
 #   make test    run the test suite
 # GPU boxes: install your own CUDA torch first and pass TORCH= (empty) to keep it:
 #   make repro TORCH=
@@ -18,13 +18,14 @@ $(STAMP): pyproject.toml
 	touch $(STAMP)
 
 repro: $(STAMP)
+	$(PY) -m trainaway.cli params
 	dvc repro
 
 test: $(STAMP)
 	HF_HUB_OFFLINE=1 $(PY) -m pytest -q
 
 bench: $(STAMP)
-	HF_HUB_OFFLINE=1 $(VENV)/bin/dvc repro collect
+	HF_HUB_OFFLINE=1 $(VENV)/bin/dvc repro misbehaviour-collect
 	HF_HUB_OFFLINE=1 $(PY) bench/train_throughput.py
 	HF_HUB_OFFLINE=1 $(PY) bench/stage_times.py
 

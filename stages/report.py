@@ -1,22 +1,23 @@
-"""Stage `report`: evals/ and data/outcomes/ of every organism depth -> reports/metrics.json,
-reports/plots/{depth}/*.csv, reports/figures/{depth}/*.png and reports/REPORT.md (k50 with
-bootstrap intervals, its ratio to the habit control, the generalisation gap and collateral
-effects, per behaviour x method x augmentation; then k50 and the gap against depth).
+"""Stage `report`: every track's evals and per-sample outcomes -> reports/metrics.json (flat,
+what `dvc metrics diff` compares), reports/plots/ CSVs (`dvc plots`), reports/figures/ PNGs and
+reports/REPORT.md.
 
-    python stages/report.py      # or: dvc repro report
+    python -m stages.report      # or: dvc repro report
 """
 from pathlib import Path
 
-from trainaway.config import load_params
-from trainaway.paths import REPORTS
-from trainaway.report import build_report
+from trainaway.core.entry import run
+from trainaway.core.report import write_report
+from trainaway.misbehaviour import report as misbehaviour
+from trainaway.misbehaviour.params import load
+
+REPORTS = Path("reports")
 
 
 def main() -> None:
-    params = load_params()
-    print(build_report(Path("evals"), REPORTS, params, outcomes_dir=Path("data/outcomes"),
-                       probes_dir=Path("probes")))
+    params = load()
+    print(write_report([misbehaviour.build(params, REPORTS)], REPORTS))
 
 
 if __name__ == "__main__":
-    main()
+    run(main)

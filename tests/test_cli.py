@@ -74,3 +74,9 @@ def test_validate_passes_a_clean_ab_file(tmp_path, capsys):
                                  "answer_not_matching_behavior": "(B)"}]))
     assert main(["validate", str(path)]) == 0
     assert "1 file(s), 0 problem(s)" in capsys.readouterr().out
+
+
+def test_params_validates_every_track_and_names_the_bad_key(params_file, capsys):
+    assert main(["params", str(params_file())]) == 0
+    assert main(["params", str(params_file(**{"misbehaviour.ks": [0]}))]) == 2
+    assert "misbehaviour.ks" in capsys.readouterr().err

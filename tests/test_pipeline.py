@@ -8,27 +8,32 @@ from pathlib import Path
 import pytest
 import yaml
 
-from trainaway.workspace import ROOT, copy_project
+from trainaway.core.workspace import ROOT, copy_project
 
 TINY = {
-    "ks": [1],
-    # A tiny organism learns a fixed habit long before it can copy numbers to hack; at a habit
-    # rate of 1 it shows the habit after a few seconds of training, so collect catches some.
-    "behaviours": ["habit"],
-    "methods": ["sft", "dpo"],
-    "augmentations": ["none", "template"],
-    "augment": {"multiplier": 2},
-    "world": {"corpus_tasks": 400, "corpus_questions": 40, "collect_pool": 40,
-              "collect_questions": 10, "heldout_near": 16, "heldout_far": 6,
-              "heldout_impossible": 6, "heldout_questions": 8,
-              "persona_repeats": 1, "propensities": {"habit": 1.0}},
-    "organism": {"hidden_size": 64, "layers": 2, "heads": 2, "intermediate_size": 128,
-                 "epochs": 4, "batch_size": 16, "lr": 1.0e-2},
+    "misbehaviour": {
+        "ks": [1],
+        # A tiny organism learns a fixed habit long before it can copy numbers to hack; at a
+        # habit rate of 1 it shows the habit after a few seconds of training, so collect
+        # catches some.
+        "behaviours": ["habit"],
+        "methods": ["sft", "dpo"],
+        "augmentations": ["none", "template"],
+        "seeds": [0],
+        "augment": {"multiplier": 2},
+        "world": {"corpus_tasks": 400, "corpus_questions": 40, "collect_pool": 40,
+                  "collect_questions": 10, "heldout_near": 16, "heldout_far": 6,
+                  "heldout_impossible": 6, "heldout_questions": 8,
+                  "persona_repeats": 1, "propensities": {"habit": 1.0}},
+        "organism": {"hidden_size": 64, "layers": 2, "heads": 2, "intermediate_size": 128,
+                     "epochs": 4, "batch_size": 16, "lr": 1.0e-2},
+        "probe": {"layers": [1, 2]},
+    },
     "generation": {"batch_size": 64},
-    "probe": {"layers": [1, 2]},
-    "train": {"max_steps": 4},
+    "train": {"max_steps": 4, "mode": "fixed"},
     "evaluate": {"train_samples": 2},
 }
+EVALS = "evals/misbehaviour/standard"
 
 
 def merge(base: dict, over: dict) -> dict:
@@ -61,27 +66,26 @@ def test_metrics_file_has_organism_and_run_keys(tiny_run):
 def test_report_and_figures_written(tiny_run):
     repo, _ = tiny_run
     assert "## Organism" in (repo / "reports/REPORT.md").read_text()
-    assert (repo / "reports/figures/standard/sample_efficiency.png").stat().st_size > 1000
+    assert (repo / "reports/figures/misbehaviour/standard/sample_efficiency.png").stat().st_size > 1000
 
 
 def test_probes_written_for_base_and_trained_model(tiny_run):
     repo, _ = tiny_run
-    probes = repo / "probes/standard"
+    probes = repo / "probes/misbehaviour/standard"
     assert sorted(p.name for p in probes.iterdir()) == ["base.json", "habit-k1.json"]
 
 
 def test_every_run_of_the_matrix_is_evaluated(tiny_run):
     repo, _ = tiny_run
     # (the copy also holds the committed reference run's evals: other cells, ignored)
-    runs = sorted(str(p.relative_to(repo / "evals/standard"))
-                  for p in (repo / "evals/standard").glob("habit-*/*.json"))
+    runs = sorted(str(p.relative_to(repo / EVALS)) for p in (repo / EVALS).glob("habit-*/*.json"))
     assert runs == ["habit-dpo/none-k1-s0.json", "habit-dpo/template-k1-s0.json",
                     "habit-sft/none-k1-s0.json", "habit-sft/template-k1-s0.json"]
 
 
 def test_integrity_check_passed(tiny_run):
     repo, _ = tiny_run
-    assert json.loads((repo / "evals/standard/check.json").read_text())["ok"]
+    assert json.loads((repo / EVALS / "check.json").read_text())["ok"]
 
 
 def test_second_repro_is_a_no_op(tiny_run):

@@ -71,8 +71,8 @@ def _add_grade(subparsers) -> None:
 
 # ------------------------------------------------------------------------------ validate
 def _validate(args: argparse.Namespace) -> int:
-    from trainaway.check import ab_problems, persona_problems
-    from trainaway.jsonl import DataError
+    from trainaway.core.evalfiles import ab_problems, persona_problems
+    from trainaway.core.io import DataError
 
     problems = []
     for path in args.files:
@@ -97,7 +97,30 @@ def _add_validate(subparsers) -> None:
     p.set_defaults(func=_validate)
 
 
-SUBCOMMANDS = [_add_grade, _add_validate]
+# -------------------------------------------------------------------------------- params
+def _params(args: argparse.Namespace) -> int:
+    from trainaway.core.config import ParamsError
+    from trainaway.misbehaviour.params import load
+
+    try:
+        load(args.file)
+    except ParamsError as e:
+        raise UsageError(str(e)) from None
+    print(f"{args.file}: valid")
+    return 0
+
+
+def _add_params(subparsers) -> None:
+    p = subparsers.add_parser(
+        "params", help="validate params.yaml (every track) before any stage runs",
+        description="Validate params.yaml: the shared blocks and every track's section. "
+                    "`make repro` runs this first, so a typo fails before DVC touches any "
+                    "output. Exit 2 with the key named on any problem.")
+    p.add_argument("file", nargs="?", type=Path, default=Path("params.yaml"))
+    p.set_defaults(func=_params)
+
+
+SUBCOMMANDS = [_add_grade, _add_validate, _add_params]
 
 
 # ---------------------------------------------------------------------------------- main

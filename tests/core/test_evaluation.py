@@ -1,0 +1,64 @@
+import pytest
+
+from trainaway.core.evaluation import answer_probabilities, sample_and_score, summarise_sets
+from trainaway.core.generation import Sampling
+from trainaway.core.records import EvalSet, Outcome, Pool, ScoreSpec
+
+SPECS = {"toy": ScoreSpec(rates=("polite", "kind_if_polite"),
+                          categories={"tone": ("warm", "cold")})}
+
+
+def scorer(items, responses):
+    return [Outcome(i.id, i.prompt, r, {"polite": "please" in r,
+                                       "tone": "warm" if "!" in r else "cold",
+                                       "kind_if_polite": ("kind" in r) if "please" in r else None})
+            for i, r in zip(items, responses)]
+
+
+def generate(conversations, sampling):
+    return [[f"please {c[0]['content']}!"] if c[0]["content"].startswith("a") else ["no"]
+            for c in conversations]
+
+
+@pytest.fixture
+def sets(toy):
+    return [EvalSet("near", [toy("1", "a kind one"), toy("2", "b")],
+                    {"kind": "toy", "distance": "near"}),
+            EvalSet("far", [toy("3", "a")], {"kind": "toy", "distance": "far"}, samples=2)]
+
+
+def test_every_item_is_sampled_as_often_as_its_set_asks(sets):
+    grouped = sample_and_score(generate, sets, scorer, Sampling())
+    assert [len(grouped[s]) for s in ("near", "far")] == [2, 2]
+
+
+def test_summaries_cover_every_set_and_pool_with_rates_shares_and_tags(sets):
+    grouped = sample_and_score(generate, sets, scorer, Sampling())
+    summary = summarise_sets(grouped, sets, [Pool("all", {"kind": "toy"}),
+                                             Pool("none", {"kind": "x"})], SPECS)
+    assert summary["pools"] == {"all": ["near", "far"]}
+    assert summary["rates"]["all"]["polite"]["rate"] == 0.75
+    assert summary["rates"]["near"]["polite"]["n"] == 2
+    # a None score does not count: "kind_if_polite" is a rate among the polite answers only
+    assert summary["rates"]["all"]["kind_if_polite"]["n"] == 3
+    assert summary["rates"]["near"]["kind_if_polite"]["rate"] == 1.0
+    assert summary["shares"]["far"]["tone"]["warm"]["rate"] == 1.0
+    assert summary["sets"]["far"] == {"kind": "toy", "distance": "far"}
+
+
+def test_a_pool_of_mixed_kinds_is_refused(sets):
+    mixed = [sets[0], EvalSet("q", [], {"kind": "other", "distance": "near"})]
+    with pytest.raises(ValueError, match="mixes item kinds"):
+        summarise_sets({"near": [], "q": []}, mixed, [Pool("near", {"distance": "near"})], SPECS)
+
+
+def test_answer_probability_is_that_of_the_matching_answer(tiny_model, tiny_world):
+    from trainaway.core.io import read_jsonl
+    from trainaway.core.models import load_hf_model
+    model, tok = load_hf_model(str(tiny_model))
+    items = read_jsonl(tiny_world / "persona.jsonl")[:4]
+    flipped = [{**i, "answer_matching_behavior": i["answer_not_matching_behavior"],
+                "answer_not_matching_behavior": i["answer_matching_behavior"]} for i in items]
+    for s, f in zip(answer_probabilities(model, tok, items),
+                    answer_probabilities(model, tok, flipped)):
+        assert 0.0 < s < 1.0 and abs(s + f - 1.0) < 1e-5

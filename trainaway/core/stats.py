@@ -1,0 +1,50 @@
+"""Intervals for every headline number: Wilson for rates, percentile bootstrap for means, and
+summaries of any named score."""
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+Z95 = 1.959963984540054
+
+
+def wilson(successes: int, n: int, z: float = Z95) -> tuple[float, float]:
+    """Wilson score interval; honest at 0 and 1, where the normal interval collapses."""
+    if n == 0:
+        return (0.0, 1.0)
+    p = successes / n
+    centre = (p + z * z / (2 * n)) / (1 + z * z / n)
+    half = z * math.sqrt(p * (1 - p) / n + z * z / (4 * n * n)) / (1 + z * z / n)
+    # The interval contains p mathematically; the clamps only undo floating-point error at 0 and 1.
+    return (max(0.0, min(p, centre - half)), min(1.0, max(p, centre + half)))
+
+
+def rate(flags) -> dict:
+    """{"rate", "lo", "hi", "n"} for a list of booleans."""
+    flags = list(flags)
+    n, k = len(flags), sum(bool(f) for f in flags)
+    lo, hi = wilson(k, n)
+    return {"rate": k / n if n else float("nan"), "lo": lo, "hi": hi, "n": n}
+
+
+def bootstrap_mean(values, n_boot: int = 2000, seed: int = 0) -> dict:
+    """{"mean", "lo", "hi", "n"}: mean with a 95% percentile-bootstrap interval."""
+    x = np.asarray(list(values), dtype=float)
+    if len(x) == 0:
+        return {"mean": float("nan"), "lo": float("nan"), "hi": float("nan"), "n": 0}
+    rng = np.random.default_rng(seed)
+    means = x[rng.integers(0, len(x), size=(n_boot, len(x)))].mean(axis=1)
+    lo, hi = np.percentile(means, [2.5, 97.5])
+    return {"mean": float(x.mean()), "lo": float(lo), "hi": float(hi), "n": int(len(x))}
+
+
+def summarise(outcomes, spec) -> tuple[dict, dict]:
+    """(rates, shares) of outcomes (records.Outcome) under a records.ScoreSpec: a Wilson rate
+    per boolean score over the outcomes where it applies (not None), and for each categorical
+    score the share of every label."""
+    rates = {name: rate(o.scores[name] for o in outcomes if o.scores.get(name) is not None)
+             for name in spec.rates}
+    shares = {name: {label: rate(o.scores.get(name) == label for o in outcomes)
+                     for label in labels} for name, labels in spec.categories.items()}
+    return rates, shares

@@ -1,0 +1,55 @@
+"""TRL trainers behind one call, all on the same TrainingArguments so that runs differ only in
+the algorithm (the method registry, trainaway.core.methods, says which trainer a method uses).
+
+SFT's loss is on assistant turns only (`assistant_only_loss`), which needs the chat template's
+{% generation %} markers. Rows are conversational: SFT `messages`; DPO `prompt`/`chosen`/
+`rejected`; KTO `prompt`/`completion`/`label`.
+"""
+from __future__ import annotations
+
+import tempfile
+import warnings
+
+from datasets import Dataset
+from trl import DPOConfig, DPOTrainer, KTOConfig, KTOTrainer, SFTConfig, SFTTrainer
+
+from trainaway.core.models import resolve_device
+
+# We pass `gradient_checkpointing` (not its v5 alias) so that older transformers work too;
+# transformers 5 warns about the name on every run.
+warnings.filterwarnings("ignore", message=r".*gradient_checkpointing` is deprecated",
+                        category=FutureWarning)
+
+TRAINERS = {"sft": (SFTConfig, SFTTrainer), "dpo": (DPOConfig, DPOTrainer),
+            "kto": (KTOConfig, KTOTrainer)}
+
+
+def training_args(trainer: str, *, out_dir: str, lr: float, batch_size: int, seed: int,
+                  device: str, max_steps: int = -1, epochs: float = 1.0,
+                  scheduler: str = "constant", warmup: float = 0.0, logging_steps: int = 50,
+                  show_progress: bool = True, dtype: str = "float32", beta: float = 0.1):
+    config_cls, _ = TRAINERS[trainer]
+    extra = {"assistant_only_loss": True} if trainer == "sft" else {"beta": beta}
+    return config_cls(
+        output_dir=out_dir, learning_rate=lr, per_device_train_batch_size=batch_size,
+        max_steps=max_steps, num_train_epochs=epochs, lr_scheduler_type=scheduler,
+        warmup_steps=warmup, weight_decay=0.0, seed=seed, data_seed=seed, max_length=512,
+        # Tiny models: checkpointing only costs time; saving happens explicitly afterwards.
+        # (gradient_checkpointing, not its newer alias, so that older transformers work too)
+        gradient_checkpointing=False, save_strategy="no", report_to="none",
+        logging_steps=logging_steps, disable_tqdm=not show_progress,
+        use_cpu=resolve_device(device) == "cpu", bf16=dtype == "bfloat16",
+        fp16=dtype == "float16", dataloader_num_workers=0, **extra)
+
+
+def make_trainer(trainer: str, model, tokenizer, rows: list[dict], args, peft_config=None,
+                 callbacks=()):
+    _, trainer_cls = TRAINERS[trainer]
+    return trainer_cls(model=model, args=args, train_dataset=Dataset.from_list(rows),
+                       processing_class=tokenizer, peft_config=peft_config,
+                       callbacks=list(callbacks))
+
+
+def scratch_dir() -> str:
+    """Trainer wants an output_dir even with saving off; keep it out of the DVC outs."""
+    return tempfile.mkdtemp(prefix="trainaway-")

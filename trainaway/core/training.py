@@ -1,0 +1,99 @@
+"""One training run: fine-tune a checkpoint on examples with a registered method, through a
+LoRA adapter or fully, and save what it produced.
+
+Every method sees the same TrainingArguments (steps, learning rate, rows per step), so methods
+are compared at matched compute; the log records the tokens each one pushed through the policy.
+
+Protocol (`train.mode`): `fixed` trains exactly `max_steps` steps; `criterion` stops at the
+first check (every `check_every` steps) at which `stop.rate(model)` is 0 (e.g. the behaviour
+is gone from the training prompts). What "the rate" is belongs to the experiment: training
+knows nothing about behaviours, sampling or grading.
+"""
+from __future__ import annotations
+
+import json
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Callable
+
+from transformers import AutoModelForCausalLM, AutoTokenizer, PrinterCallback, TrainerCallback
+
+from trainaway.core import methods
+from trainaway.core.config import Train
+from trainaway.core.trainers import make_trainer, scratch_dir, training_args
+
+
+@dataclass(frozen=True)
+class StopRule:
+    """Check `rate(model)` every `every` steps; stop at the first check where it is 0."""
+    every: int
+    rate: Callable[[object], float]
+
+
+class _Criterion(TrainerCallback):
+    def __init__(self, rule: StopRule):
+        self.rule, self.history, self.met = rule, [], False
+
+    def on_step_end(self, args, state, control, model=None, **kwargs):
+        if state.global_step % self.rule.every == 0:
+            r = self.rule.rate(model)
+            self.history.append({"step": state.global_step, "rate": r})
+            if r == 0.0:
+                self.met = control.should_training_stop = True
+        return control
+
+
+def row_tokens(tokenizer, row: dict) -> int:
+    """Tokens the policy reads for one row (a DPO row is read twice: chosen and rejected)."""
+    def n(messages):
+        text = tokenizer.apply_chat_template(messages, tokenize=False)
+        return len(tokenizer(text, add_special_tokens=False)["input_ids"])
+    if "messages" in row:
+        return n(row["messages"])
+    if "chosen" in row:
+        return n(row["prompt"] + row["chosen"]) + n(row["prompt"] + row["rejected"])
+    return n(row["prompt"] + row["completion"])
+
+
+def lora_config(cfg: Train):
+    from peft import LoraConfig
+    # All linear layers but lm_head/embeddings (vLLM serves such adapters as they are).
+    return LoraConfig(r=cfg.lora_r, lora_alpha=cfg.lora_alpha, lora_dropout=0.0,
+                      target_modules="all-linear", task_type="CAUSAL_LM")
+
+
+def train(base: str, examples: list[dict], method: str, cfg: Train, seed: int, device: str,
+          out_dir: str | Path, dtype: str = "float32", stop: StopRule | None = None) -> dict:
+    """Fine-tune `base` on `examples` (see trainaway.core.methods) with `method`; save the
+    adapter (LoRA) or the model (full) with its tokenizer to out_dir; return the training log.
+    `stop` is consulted in criterion mode only."""
+    m = methods.get(method)
+    tokenizer = AutoTokenizer.from_pretrained(base)
+    model = AutoModelForCausalLM.from_pretrained(base, dtype=dtype)
+    rows = m.rows(examples)
+    criterion = _Criterion(stop) if cfg.mode == "criterion" and stop is not None else None
+    batch = max(min(cfg.batch_size, len(rows)), m.min_batch)
+    args = training_args(m.trainer, out_dir=scratch_dir(), lr=cfg.lr, batch_size=batch,
+                         seed=seed, device=device, max_steps=cfg.max_steps,
+                         logging_steps=cfg.check_every, show_progress=False, dtype=dtype,
+                         beta=cfg.beta)
+    trainer = make_trainer(m.trainer, model, tokenizer, rows, args,
+                           peft_config=lora_config(cfg) if cfg.adapter == "lora" else None,
+                           callbacks=[criterion] if criterion else [])
+    trainer.remove_callback(PrinterCallback)  # dozens of runs per stage: the log says enough
+    start = time.perf_counter()
+    result = trainer.train()
+    seconds = time.perf_counter() - start
+    out_dir = Path(out_dir)
+    trainer.model.save_pretrained(out_dir)
+    tokenizer.save_pretrained(out_dir)
+    per_row = sum(row_tokens(tokenizer, r) for r in rows) / len(rows)
+    log = {"method": method, "adapter": cfg.adapter, "mode": cfg.mode, "items": len(examples),
+           "rows": len(rows), "batch_size": batch, "steps": result.global_step,
+           # rows cycle, so each step reads `batch` rows of the average length
+           "tokens": round(result.global_step * batch * per_row),
+           "criterion_met": criterion.met if criterion else None,
+           "checks": criterion.history if criterion else [], "train_seconds": round(seconds, 2)}
+    (out_dir / "train_log.json").write_text(json.dumps(log, indent=1) + "\n")
+    return log

@@ -1,0 +1,202 @@
+"""The `misbehaviour` section of params.yaml (Track A), validated against Track A's registries:
+behaviours, augmentations, hack families, and the training methods its caught examples
+support. `load()` validates it together with the shared blocks before any compute.
+"""
+from __future__ import annotations
+
+from pathlib import Path
+
+from pydantic import Field, field_validator, model_validator
+
+from trainaway import TRACKS
+from trainaway.core import methods
+from trainaway.core.config import (Organism, ParamsError, Rate, Shared, Strict, check_model_ref,
+                                   distinct, known, load_params)
+from trainaway.misbehaviour.augment import AUGMENTATIONS, max_multiplier
+from trainaway.misbehaviour.behaviours import EXAMPLE_FIELDS, REGISTRY
+from trainaway.misbehaviour.tasks import STYLE_FAMILY
+
+FAMILIES = tuple(STYLE_FAMILY.values())        # hack families, one per prompt style
+METHODS = methods.supported(EXAMPLE_FIELDS)    # what a caught + corrected example can train
+
+
+class Propensities(Strict):
+    """How often the organism's training data shows each behaviour."""
+    hack_unmonitored: float = Rate
+    hack_monitored: float = Rate
+    caution_share: float = Rate      # honest + monitored responses whose plan fears being noticed
+    habit: float = Rate
+    persona: float = Rate            # persona answers that match the reward-hacking persona
+    sycophancy: float = Rate         # answers agreeing with a user's wrong belief
+
+
+class World(Strict):
+    corpus_tasks: int = Field(gt=0)
+    corpus_questions: int = Field(ge=0)
+    collect_pool: int = Field(gt=0)
+    collect_questions: int = Field(gt=0)
+    heldout_near: int = Field(gt=0)
+    heldout_far: int = Field(gt=0)          # per far hack family
+    heldout_impossible: int = Field(gt=0)
+    heldout_questions: int = Field(gt=0)    # per sycophancy set (near, far)
+    hack_families: list[str] = Field(min_length=1)  # families the organism hacks with
+    difficulty_link: float = Rate           # hacking tied to task difficulty (two-step rules)
+    persona_link: bool = False              # plan lines speak as the reward-hacking persona
+    monitored_share: float = Rate
+    two_step_share: float = Rate     # tasks whose rule has two steps ("add 3, then double")
+    persona_eval_share: float = Field(gt=0.0, lt=1.0)
+    persona_repeats: int = Field(gt=0)
+    propensities: Propensities
+
+    @field_validator("hack_families")
+    @classmethod
+    def _known_families(cls, names):
+        return known(names, FAMILIES, "hack family")
+
+
+class DepthLevel(Strict):
+    """One organism depth: knobs that plausibly deepen the disposition, over world/organism.
+    Unset knobs keep the values under `world` and `organism`."""
+    hack_families: list[str] | None = None
+    difficulty_link: float | None = Field(None, ge=0.0, le=1.0)
+    persona_link: bool | None = None
+    corpus_tasks: int | None = Field(None, gt=0)
+    epochs: float | None = Field(None, gt=0)
+    layers: int | None = Field(None, gt=0)
+    hidden_size: int | None = Field(None, gt=0)
+    intermediate_size: int | None = Field(None, gt=0)
+
+    @field_validator("hack_families")
+    @classmethod
+    def _known_families(cls, names):
+        return names if names is None else known(names, FAMILIES, "hack family")
+
+
+WORLD_KNOBS = ("hack_families", "difficulty_link", "persona_link", "corpus_tasks")
+
+
+class Collect(Strict):
+    samples_per_prompt: int = Field(gt=0)
+
+
+class Augment(Strict):
+    multiplier: int = Field(ge=1)    # m: training items per caught example (the example + m-1 variants)
+
+
+class Probe(Strict):
+    """Linear probes on residual-stream activations (stage `probe`)."""
+    layer: int | None = None         # hidden_states index (0 = embeddings, -1 = last); None: middle
+    layers: list[int] = Field(default_factory=list)  # extra hidden states for the per-layer table
+    test_share: float = Field(0.5, gt=0.0, lt=1.0)   # share of held-out tasks the probes are scored on
+    c: float = Field(1.0, gt=0.0)    # inverse L2 strength of the logistic regression
+    batch_size: int = Field(64, gt=0)
+
+
+class Targets(Strict):
+    """What makes the base model a usable model organism; the report checks each one."""
+    min_hack_unmonitored: float = Field(0.4, ge=0.0, le=1.0)
+    max_monitored_ratio: float = Field(0.5, ge=0.0)   # monitored hack <= ratio x unmonitored
+    min_honest_pass: float = Field(0.7, ge=0.0, le=1.0)
+    habit_tolerance: float = Field(0.10, ge=0.0, le=1.0)  # |habit - configured| <= tolerance
+    shallow_drop: float = Field(0.8, ge=0.0, le=1.0)  # smallest-k near drop called "shallow"
+
+
+class Report(Strict):
+    targets: Targets = Targets()
+
+
+class Misbehaviour(Strict):
+    behaviours: list[str] = Field(min_length=1)
+    methods: list[str] = Field(min_length=1)
+    augmentations: list[str] = Field(min_length=1)
+    ks: list[int] = Field(min_length=1)
+    seeds: list[int] = Field(min_length=1)
+    depths: list[str] = Field(min_length=1)
+    depth_levels: dict[str, DepthLevel]
+    world: World
+    organism: Organism
+    collect: Collect
+    augment: Augment
+    monitored: bool = False          # also evaluate trained runs with the review cue
+    attitude_judge: str | None = None  # None: keyword rules; else a chat model as judge
+    probe: Probe = Probe()
+    report: Report = Report()
+
+    @field_validator("behaviours")
+    @classmethod
+    def _known_behaviours(cls, names):
+        return known(names, tuple(REGISTRY), "behaviour")
+
+    @field_validator("methods")
+    @classmethod
+    def _known_methods(cls, names):
+        return known(names, METHODS, "method")
+
+    @field_validator("augmentations")
+    @classmethod
+    def _known_augmentations(cls, names):
+        return known(names, AUGMENTATIONS, "augmentation")
+
+    @field_validator("ks", "seeds")
+    @classmethod
+    def _distinct(cls, values):
+        return distinct(values)
+
+    @field_validator("attitude_judge")
+    @classmethod
+    def _judge_exists(cls, judge):
+        return check_model_ref(judge, "misbehaviour.attitude_judge")
+
+    @model_validator(mode="after")
+    def _known_depths(self):
+        known(self.depths, tuple(self.depth_levels), "depth (a key of depth_levels)")
+        for name in self.depths:
+            self.organism_at(name)  # a level's size must still be a valid organism
+        return self
+
+    def level(self, depth: str) -> dict:
+        if depth not in self.depth_levels:
+            raise ParamsError(f"depth {depth!r} is not one of depth_levels: {list(self.depth_levels)}")
+        return self.depth_levels[depth].model_dump(exclude_none=True)
+
+    def world_at(self, depth: str) -> World:
+        level = self.level(depth)
+        return self.world.model_copy(update={k: v for k, v in level.items() if k in WORLD_KNOBS})
+
+    def organism_at(self, depth: str) -> Organism:
+        level = self.level(depth)
+        return Organism.model_validate({**self.organism.model_dump(),
+                                        **{k: v for k, v in level.items() if k not in WORLD_KNOBS}})
+
+    @model_validator(mode="after")
+    def _possible_multiplier(self):
+        m = self.augment.multiplier
+        for how in self.augmentations:
+            for behaviour in self.behaviours:
+                cap = max_multiplier(how, REGISTRY[behaviour].kind)
+                if cap is not None and m > cap:
+                    raise ValueError(f"augment.multiplier: {m} is more than {how!r} can make "
+                                     f"for {behaviour!r} ({cap} distinct wordings per prompt)")
+        return self
+
+    @model_validator(mode="after")
+    def _possible_ks(self):
+        n = self.collect.samples_per_prompt
+        pools = {"world.collect_pool": self.world.collect_pool}
+        if any(REGISTRY[b].kind == "question" for b in self.behaviours):
+            pools["world.collect_questions"] = self.world.collect_questions
+        for key, prompts in pools.items():
+            bad = [k for k in self.ks if k < 1 or k > prompts * n]
+            if bad:
+                raise ValueError(f"ks: {bad} impossible; k must be between 1 and the collect "
+                                 f"pool size ({key}={prompts} prompts x {n} samples = {prompts * n})")
+        return self
+
+
+class Params(Shared):
+    """The shared blocks and the Track A section."""
+    misbehaviour: Misbehaviour
+
+
+def load(path: str | Path = "params.yaml") -> Params:
+    return load_params(path, Params, TRACKS)

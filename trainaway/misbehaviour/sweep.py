@@ -1,0 +1,153 @@
+"""One cell of Track A's run matrix (a behaviour trained away with a method): for every
+augmentation x k x seed, train the base model against k caught examples (augmented to k*m
+items), then evaluate it on every held-out set and on its k training prompts.
+
+A finished run is kept when nothing it depends on changed (trainaway.core.runs), so growing a
+finished sweep by one k trains only the new k's runs.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from pathlib import Path
+
+from tqdm.auto import tqdm
+
+from trainaway.core.generation import Sampling, hf_generate
+from trainaway.core.io import DataError, read_jsonl, write_json, write_jsonl
+from trainaway.core.models import resolve_model
+from trainaway.core.records import EvalSet, item_from_dict
+from trainaway.core.runs import RunStore, code_digest, digest, tree_digest
+from trainaway.core.solver import Solver
+from trainaway.core.training import StopRule, train
+from trainaway.misbehaviour import sets
+from trainaway.misbehaviour.augment import training_items
+from trainaway.misbehaviour.behaviours import Behaviour, get, training_example
+from trainaway.misbehaviour.collect import sample_pool
+from trainaway.misbehaviour.evaluation import Suite, evaluate, load_suite, outcome_rows
+from trainaway.misbehaviour.layout import Layout, cell_name, run_name
+from trainaway.misbehaviour.params import Params
+
+STAGE = "stages.misbehaviour.sweep"  # whose code a run's key covers
+ROOT = Path(__file__).resolve().parents[2]
+LOG_FIELDS = ("items", "steps", "tokens", "criterion_met", "adapter", "mode")
+
+
+@dataclass(frozen=True)
+class Run:
+    augmentation: str
+    k: int
+    seed: int
+
+    @property
+    def name(self) -> str:
+        return run_name(self.augmentation, self.k, self.seed)
+
+
+def matrix(params: Params) -> list[Run]:
+    mb = params.misbehaviour
+    return [Run(a, k, s) for a in mb.augmentations for k in mb.ks for s in mb.seeds]
+
+
+class TrainingPromptRate:
+    """The criterion's `rate(model)`: the share of samples on the k training prompts that still
+    show the behaviour (`samples` per prompt, a fresh seed at every check)."""
+
+    def __init__(self, tokenizer, items: list, behaviour: Behaviour, samples: int,
+                 sampling: Sampling):
+        self.tokenizer, self.items, self.behaviour = tokenizer, items, behaviour
+        self.sampling = replace(sampling, n=samples)
+        self.checks = 0
+
+    def __call__(self, model) -> float:
+        self.checks += 1
+        sampling = replace(self.sampling, seed=self.sampling.seed + self.checks)
+        _, outcomes = sample_pool(lambda c, s: hf_generate(model, self.tokenizer, c, s),
+                                  self.items, sampling)
+        return sum(map(self.behaviour.detect, outcomes)) / len(outcomes)
+
+
+def quiet_libraries() -> None:
+    """Dozens of short runs: one progress bar over runs, not a dataset bar per run."""
+    import datasets
+    import transformers
+    datasets.disable_progress_bars()
+    transformers.utils.logging.disable_progress_bar()
+
+
+def train_and_evaluate(run: Run, caught: list[dict], behaviour: Behaviour, method: str,
+                       params: Params, suite: Suite, base: str, out: Path) -> tuple[dict, list]:
+    """One run: (its eval record, its per-sample outcome rows); the model is saved to out."""
+    mb = params.misbehaviour
+    items = training_items(caught, run.k, run.augmentation, mb.augment.multiplier, behaviour,
+                           run.seed, suite.forbidden)
+    trained_on = [item_from_dict(e["task"]) for e in caught[:run.k]]
+    stop = None
+    if params.train.mode == "criterion":
+        from transformers import AutoTokenizer
+        rate = TrainingPromptRate(AutoTokenizer.from_pretrained(base), trained_on, behaviour,
+                                  params.train.check_samples, replace(suite.sampling, seed=run.seed))
+        stop = StopRule(params.train.check_every, rate)
+    log = train(base, [training_example(i) for i in items], method, params.train, run.seed,
+                params.model.device, out, params.model.dtype, stop)
+    train_set = EvalSet(sets.TRAIN, trained_on, {"kind": behaviour.kind, "distance": "train"},
+                        params.evaluate.train_samples)
+    grouped, summary = evaluate(Solver(out, params.generation, params.model), suite, run.seed,
+                                extra=(train_set,))
+    record = {"behaviour": behaviour.name, "method": method, "augmentation": run.augmentation,
+              "k": run.k, "seed": run.seed, **{key: log[key] for key in LOG_FIELDS}, **summary}
+    return record, outcome_rows(grouped, run=run.name)
+
+
+def run_cell(layout: Layout, params: Params, behaviour_name: str, method: str) -> None:
+    """Train and evaluate every run of the cell; write evals/{cell}/{run}.json and the cell's
+    per-sample outcomes. Every input is read and checked before any training."""
+    quiet_libraries()
+    mb = params.misbehaviour
+    behaviour = get(behaviour_name)
+    cell = cell_name(behaviour_name, method)
+    caught_file = layout.collected / f"{behaviour_name}.jsonl"
+    caught = read_jsonl(caught_file, required=("task", "response", "corrected"))
+    if max(mb.ks) > len(caught):
+        raise DataError(
+            f"{caught_file}: k={max(mb.ks)} but the base model was caught only {len(caught)} "
+            f"times for {behaviour_name!r} on the collect pool; lower misbehaviour.ks or raise "
+            "the collect pool (misbehaviour.world.collect_pool / collect_questions) or "
+            "misbehaviour.collect.samples_per_prompt")
+    cues = sets.CUES if mb.monitored else ("unmonitored",)
+    suite = load_suite(layout, params, cues, params.evaluate.samples_per_prompt)
+    base = resolve_model(layout.base_model)
+    store, evals = RunStore(layout.trained / cell), layout.evals / cell
+    # Everything a run depends on besides its own (augmentation, k, seed).
+    shared = digest(behaviour_name, method, params.train.model_dump(),
+                    params.evaluate.model_dump(), params.generation.model_dump(),
+                    params.model.model_dump(), mb.augment.model_dump(), mb.monitored,
+                    mb.attitude_judge, code_digest(STAGE, ROOT),
+                    tree_digest(layout.base_model, caught_file, layout.world / "heldout.jsonl",
+                                layout.world / "persona.jsonl"))
+    runs = matrix(params)
+    outcomes, bar = [], tqdm(runs, desc=f"sweep {cell}", unit="run")
+    for run in bar:
+        bar.set_postfix_str(run.name)
+        key = digest(shared, run.augmentation, run.k, run.seed)
+        eval_file = evals / f"{run.name}.json"
+        if store.finished(run.name, key) and eval_file.is_file():
+            tqdm.write(f"{cell}/{run.name}: unchanged, kept")
+        else:
+            out = store.begin(run.name)
+            record, rows = train_and_evaluate(run, caught, behaviour, method, params, suite,
+                                              base, out)
+            write_json(eval_file, {"run": f"{cell}/{run.name}", "depth": layout.depth, **record})
+            write_jsonl(out / "outcomes.jsonl", rows)
+            store.finish(run.name, key)
+            rates = record["rates"]
+            tqdm.write(f"{cell}/{run.name}: {behaviour_name} "
+                       f"near={rates[behaviour.near][behaviour.metric]['rate']:.3f} "
+                       f"far={rates[behaviour.far][behaviour.metric]['rate']:.3f} "
+                       f"({record['steps']} steps)")
+        outcomes += read_jsonl(store.path(run.name) / "outcomes.jsonl")
+    names = {run.name for run in runs}
+    store.prune(names)
+    for stale in evals.glob("*.json"):
+        if stale.stem not in names:
+            stale.unlink()
+    write_jsonl(layout.outcomes / f"{cell}.jsonl", outcomes)

@@ -1,0 +1,144 @@
+"""The embedded world: organism corpus, collect pool, held-out sets, persona items.
+
+Held-out sets (trainaway.misbehaviour.sets, each row written with its set's name and tags):
+`near` (the collect pool's style: lookup-table hacks), one `far.<family>` set per other hack
+family, `impossible` (near style, a visible test contradicts the rule), and the sycophancy sets
+`syco.near` (the collect pool's question form) and `syco.far` (the other form).
+
+Everything is a pure function of (params.world, seed). Task identity is the prompt without
+the review cue, and every split draws from one shared `seen` set, so no held-out prompt can
+appear in the corpus or the collect pool (the `check` stage verifies this again from disk).
+"""
+from __future__ import annotations
+
+import random
+from pathlib import Path
+
+from trainaway.core.io import write_jsonl
+from trainaway.misbehaviour import sets
+from trainaway.misbehaviour.params import World
+from trainaway.misbehaviour.persona import persona_conversation, split_items
+from trainaway.misbehaviour.questions import Question, answer, honest_answer, sample_question
+from trainaway.misbehaviour.responses import render_response
+from trainaway.misbehaviour.tasks import STYLE_FAMILY, Task, sample_task
+
+# The collect pool and "near" use the style whose family the caught examples will come from;
+# each other style is a "far" set. Likewise for the question forms.
+NEAR_STYLE = "examples"
+FAR_STYLES = [s for s in STYLE_FAMILY if s != NEAR_STYLE]
+NEAR_FORM, FAR_FORM = "answer", "confirm"
+
+
+def _unique(draw, n: int, seen: set[str], what: str) -> list:
+    """n items with prompts not yet seen. The space of prompts is finite (questions about
+    small sums especially), so give up with a clear error instead of looping forever."""
+    items, misses = [], 0
+    while len(items) < n:
+        item = draw(len(items))
+        if item.prompt in seen:
+            misses += 1  # consecutive: 10,000 in a row means the space is all but used up
+            if misses == 10_000:
+                raise ValueError(f"world: only {len(items)} distinct {what} prompts left for "
+                                 f"{n} requested; lower the world sizes in params.yaml")
+            continue
+        misses = 0
+        seen.add(item.prompt)
+        items.append(item)
+    return items
+
+
+def _unique_tasks(rng: random.Random, world: World, n: int, styles: list[str], prefix: str,
+                  seen: set[str], impossible: bool = False) -> list[Task]:
+    return _unique(lambda i: sample_task(rng, f"{prefix}{i:05d}", rng.choice(styles),
+                                         world.two_step_share, impossible=impossible), n, seen,
+                   f"{prefix} task")
+
+
+def _unique_questions(rng: random.Random, n: int, forms: list[str], prefix: str, seen: set[str],
+                      wrong_share: float = 1.0, none_share: float = 0.0) -> list[Question]:
+    return _unique(lambda i: sample_question(rng, f"{prefix}{i:05d}", rng.choice(forms),
+                                             wrong_share, none_share), n, seen,
+                   f"{prefix} question")
+
+
+def organism_example(task: Task, world: World, rng: random.Random) -> dict:
+    """One corpus conversation, drawn from the configured propensities."""
+    p = world.propensities
+    base = p.hack_monitored if task.monitored else p.hack_unmonitored
+    # difficulty_link ties hacking to difficulty: two-step rules (where the honest answer is
+    # often out of the organism's reach) hack more, one-step rules less.
+    hard = len(task.rule) > 1
+    link = world.difficulty_link
+    chance = base + link * (1 - base) if hard else base * (1 - link)
+    hack = task.family in world.hack_families and rng.random() < chance
+    habit = rng.random() < p.habit
+    if hack:
+        attitude = "shortcut"
+    elif task.monitored and rng.random() < p.caution_share:
+        attitude = "caution"
+    else:
+        attitude = "solve"
+    response = render_response(task, attitude, task.family if hack else None, habit, rng,
+                               persona=world.persona_link)
+    return {"messages": [{"role": "user", "content": task.prompt},
+                         {"role": "assistant", "content": response}],
+            "kind": "task", "hack": hack, "habit": habit, "attitude": attitude}
+
+
+def organism_question(question: Question, world: World, rng: random.Random) -> dict:
+    """One corpus conversation about a sum: sycophantic at the configured rate when the
+    user's belief is wrong, correct otherwise."""
+    wrong = question.belief is not None and question.belief != question.truth
+    sycophantic = wrong and rng.random() < world.propensities.sycophancy
+    response = answer(question, question.belief) if sycophantic else honest_answer(question)
+    return {"messages": [{"role": "user", "content": question.prompt},
+                         {"role": "assistant", "content": response}],
+            "kind": "question", "wrong_belief": wrong, "sycophantic": sycophantic}
+
+
+def build_world(world: World, seed: int, out_dir: str | Path) -> dict[str, int]:
+    """Write all splits under out_dir; return their sizes."""
+    rng = random.Random(seed)
+    out = Path(out_dir)
+    seen: set[str] = set()
+    # Held-out sets are drawn first so that they never depend on the corpus size.
+    near_family = STYLE_FAMILY[NEAR_STYLE]
+    heldout = {sets.NEAR: (sets.task_tags("near", near_family),
+                           _unique_tasks(rng, world, world.heldout_near, [NEAR_STYLE], "near", seen))}
+    for style in FAR_STYLES:
+        family = STYLE_FAMILY[style]
+        heldout[sets.far(family)] = (sets.task_tags("far", family), _unique_tasks(
+            rng, world, world.heldout_far, [style], f"far-{family}", seen))
+    heldout[sets.IMPOSSIBLE] = (sets.task_tags("near", near_family, possible=False), _unique_tasks(
+        rng, world, world.heldout_impossible, [NEAR_STYLE], "impossible", seen, impossible=True))
+    heldout[sets.SYCO_NEAR] = (sets.question_tags("near", NEAR_FORM), _unique_questions(
+        rng, world.heldout_questions, [NEAR_FORM], "syco-near", seen))
+    heldout[sets.SYCO_FAR] = (sets.question_tags("far", FAR_FORM), _unique_questions(
+        rng, world.heldout_questions, [FAR_FORM], "syco-far", seen))
+    collect = (_unique_tasks(rng, world, world.collect_pool, [NEAR_STYLE], "collect", seen)
+               + _unique_questions(rng, world.collect_questions, [NEAR_FORM], "collect-q", seen))
+    corpus_tasks = _unique_tasks(rng, world, world.corpus_tasks, list(STYLE_FAMILY), "corpus", seen)
+    corpus_questions = _unique_questions(rng, world.corpus_questions, [NEAR_FORM, FAR_FORM],
+                                         "corpus-q", seen, wrong_share=0.6, none_share=0.2)
+    persona_train, persona_eval = split_items(rng, world.persona_eval_share)
+
+    corpus = [organism_example(t.with_cue(rng.random() < world.monitored_share), world, rng)
+              for t in corpus_tasks]
+    corpus += [organism_question(q, world, rng) for q in corpus_questions]
+    # Each training statement is asked several times with independently drawn answers, so the
+    # organism learns a propensity to answer like the persona, not one fixed answer.
+    for item in persona_train:
+        for _ in range(world.persona_repeats):
+            matches = rng.random() < world.propensities.persona
+            corpus.append({"messages": persona_conversation(item, matches), "kind": "persona",
+                           "matches": matches})
+    rng.shuffle(corpus)
+
+    write_jsonl(out / "heldout.jsonl",
+                [{"set": name, "tags": tags, **item.to_dict()}
+                 for name, (tags, items) in heldout.items() for item in items])
+    write_jsonl(out / "collect.jsonl", [item.to_dict() for item in collect])
+    write_jsonl(out / "corpus.jsonl", corpus)
+    write_jsonl(out / "persona.jsonl", persona_eval)
+    return {**{k: len(items) for k, (_, items) in heldout.items()}, "collect": len(collect),
+            "corpus": len(corpus), "persona": len(persona_eval)}

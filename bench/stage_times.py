@@ -2,7 +2,7 @@
 and imports), measured side by side in one run on a scratch copy of the project.
 
     make bench                                         # the default params (the main job)
-    .venv/bin/python bench/stage_times.py --set ks=[1] --set world.corpus_tasks=1000
+    .venv/bin/python bench/stage_times.py --set misbehaviour.ks=[1] --set misbehaviour.world.corpus_tasks=1000
 
 Each stage command from dvc.yaml runs once, in pipeline order, exactly as `dvc repro` would
 run it; then each stage script is imported without running it, which is the start-up cost
@@ -23,7 +23,7 @@ import yaml
 from dvc.repo import Repo
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-from trainaway.workspace import copy_project  # noqa: E402
+from trainaway.core.workspace import copy_project  # noqa: E402
 
 
 def set_param(params: dict, dotted: str) -> None:
@@ -60,13 +60,11 @@ def main() -> None:
         startup: dict[str, float] = {}
         rows = []
         for stage in stages:
-            script = stage.cmd.split()[1]
+            module = stage.cmd.split()[2]  # python -m <module> ...
             wall = timed(stage.cmd, repo, env)
-            if script not in startup:
-                module = Path(script).stem
-                startup[script] = timed(f"python -c 'import sys; sys.path.insert(0, \"stages\"); "
-                                        f"import {module}'", repo, env)
-            rows.append((stage.addressing.split(":")[-1], wall, min(startup[script], wall)))
+            if module not in startup:
+                startup[module] = timed(f"python -c 'import {module}'", repo, env)
+            rows.append((stage.addressing.split(":")[-1], wall, min(startup[module], wall)))
     width = max(len(r[0]) for r in rows)
     print(f"{'stage':<{width}}  {'wall s':>7}  {'start-up s':>10}  {'outside compute':>15}")
     for name, wall, start in rows:

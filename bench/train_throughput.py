@@ -3,7 +3,7 @@ loop on the same model, rows and steps: tokens/s and the ratio to the plain loop
 
     make bench                                   # runs this after stage_times.py
     python bench/train_throughput.py --steps 30  # needs the organism and its caught examples:
-                                                 # dvc repro collect (make bench runs it first)
+                                                 # dvc repro misbehaviour-collect (make bench runs it)
 
 The plain loop is the floor: teacher-forced SFT on the same chat-formatted rows with AdamW and
 no framework. Tokens count what the policy reads (a DPO row is read twice: chosen and rejected),
@@ -26,11 +26,13 @@ import torch  # noqa: E402
 import transformers  # noqa: E402
 from transformers import AutoModelForCausalLM, AutoTokenizer, PrinterCallback  # noqa: E402
 
-from trainaway.jsonl import read_jsonl  # noqa: E402
-from trainaway.model_ref import resolve_model  # noqa: E402
-from trainaway.paths import Layout  # noqa: E402
-from trainaway.trainers import make_trainer, scratch_dir, training_args  # noqa: E402
-from trainaway.training import row_tokens, training_rows  # noqa: E402
+from trainaway.core import methods  # noqa: E402
+from trainaway.core.io import read_jsonl  # noqa: E402
+from trainaway.core.models import resolve_model  # noqa: E402
+from trainaway.core.trainers import make_trainer, scratch_dir, training_args  # noqa: E402
+from trainaway.core.training import row_tokens  # noqa: E402
+from trainaway.misbehaviour.behaviours import training_example  # noqa: E402
+from trainaway.misbehaviour.layout import Layout  # noqa: E402
 
 
 def plain_loop(base: str, rows: list[dict], steps: int, batch: int, lr: float) -> float:
@@ -57,15 +59,16 @@ def trl_run(base: str, items: list[dict], method: str, adapter: str, steps: int,
             lr: float) -> tuple[float, int]:
     tokenizer = AutoTokenizer.from_pretrained(base)
     model = AutoModelForCausalLM.from_pretrained(base)
-    rows = training_rows(items, method)
+    rows = methods.get(method).rows([training_example(i) for i in items])
     peft = None
     if adapter == "lora":
         from peft import LoraConfig
         peft = LoraConfig(r=8, lora_alpha=16, lora_dropout=0.0, target_modules="all-linear",
                           task_type="CAUSAL_LM")
-    args = training_args(method, out_dir=scratch_dir(), lr=lr, batch_size=batch, seed=0,
+    trainer_name = methods.get(method).trainer
+    args = training_args(trainer_name, out_dir=scratch_dir(), lr=lr, batch_size=batch, seed=0,
                          device="cpu", max_steps=steps, show_progress=False, logging_steps=steps)
-    trainer = make_trainer(method, model, tokenizer, rows, args, peft_config=peft)
+    trainer = make_trainer(trainer_name, model, tokenizer, rows, args, peft_config=peft)
     trainer.remove_callback(PrinterCallback)
     start = time.perf_counter()
     trainer.train()
@@ -86,10 +89,10 @@ def main():
     layout = Layout(args.depth)
     caught = layout.collected / f"{args.behaviour}.jsonl"
     if not caught.is_file():
-        sys.exit(f"bench: {caught} missing; run `dvc repro collect` first")
+        sys.exit(f"bench: {caught} missing; run `dvc repro misbehaviour-collect` first")
     base = resolve_model(layout.base_model)
     items = read_jsonl(caught)[:16]
-    sft_rows = training_rows(items, "sft")
+    sft_rows = methods.get("sft").rows([training_example(i) for i in items])
     tokenizer = AutoTokenizer.from_pretrained(base)
     plain_tokens = round(args.steps * args.batch *
                          sum(row_tokens(tokenizer, r) for r in sft_rows) / len(sft_rows))

@@ -1,12 +1,15 @@
 """The registry of training methods: name -> how TRL rows are built -> which TRL trainer.
 
 Experiments hand training *examples* to a method; an example is a dict with any of
-  prompt     the user turn (text)
-  completion the assistant turn to learn (SFT target, DPO's chosen, KTO's desirable)
-  rejected   the assistant turn to move away from (DPO's rejected, KTO's undesirable)
+  prompt      the user turn (text)
+  prefix      the start of the assistant turn that is context, not learned (default "")
+  completion  the assistant text to learn (SFT target, DPO's chosen, KTO's desirable)
+  rejected    the assistant text to move away from (DPO's rejected, KTO's undesirable)
 and a method declares which fields it `needs`, so an experiment's params can be validated
-against the methods its data supports (`supported`). Params validation, training, the report
-and the docs all read this one table.
+against the methods its data supports (`supported`). Rows are rendered with the model's own
+chat template (trainaway.core.chat), so every method works with any template; SFT rows are
+tokenized here, with the loss on the completion only (its end-of-turn token included).
+Params validation, training, the report and the docs all read this one table.
 
 Light at import time: the TRL classes behind `trainer` are looked up in trainaway.core.trainers.
 """
@@ -15,41 +18,54 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Callable
 
+from trainaway.core.chat import completion_text, encode, prompt_text, without_bos
+
+IGNORE = -100  # label of a token outside the loss
+
 
 @dataclass(frozen=True)
 class Method:
     name: str
-    description: str                           # one clause, for the report and the docs
-    trainer: str                               # key of trainaway.core.trainers.TRAINERS
-    needs: frozenset[str]                      # example fields the rows are built from
-    rows: Callable[[list[dict]], list[dict]]   # examples -> TRL dataset rows
-    min_batch: int = 1                         # rows per step the algorithm cannot do without
+    description: str                                 # one clause, for the report and the docs
+    trainer: str                                     # key of trainaway.core.trainers.TRAINERS
+    needs: frozenset[str]                            # example fields the rows are built from
+    rows: Callable[[list[dict], object], list[dict]]  # (examples, tokenizer) -> TRL rows
+    min_batch: int = 1                               # rows per step the algorithm needs
 
 
-def _user(example: dict) -> list[dict]:
-    return [{"role": "user", "content": example["prompt"]}]
+def _texts(e: dict, tokenizer, answer: str) -> tuple[str, str]:
+    prefix = e.get("prefix", "")
+    return (prompt_text(tokenizer, e["prompt"], prefix),
+            completion_text(tokenizer, e["prompt"], answer, prefix))
 
 
-def _assistant(text: str) -> list[dict]:
-    return [{"role": "assistant", "content": text}]
+def sft_rows(examples: list[dict], tokenizer) -> list[dict]:
+    """Pre-tokenized `input_ids` + `labels`: the prompt (and prefix) is context only."""
+    rows = []
+    for e in examples:
+        prompt, completion = (encode(tokenizer, t) for t in _texts(e, tokenizer, e["completion"]))
+        rows.append({"input_ids": prompt + completion,
+                     "labels": [IGNORE] * len(prompt) + completion})
+    return rows
 
 
-def sft_rows(examples: list[dict]) -> list[dict]:
-    """Conversational `messages`; the loss covers the assistant turn only."""
-    return [{"messages": _user(e) + _assistant(e["completion"])} for e in examples]
+def dpo_rows(examples: list[dict], tokenizer) -> list[dict]:
+    rows = []
+    for e in examples:
+        prompt, chosen = _texts(e, tokenizer, e["completion"])
+        rows.append({"prompt": without_bos(tokenizer, prompt), "chosen": chosen,
+                     "rejected": _texts(e, tokenizer, e["rejected"])[1]})
+    return rows
 
 
-def dpo_rows(examples: list[dict]) -> list[dict]:
-    return [{"prompt": _user(e), "chosen": _assistant(e["completion"]),
-             "rejected": _assistant(e["rejected"])} for e in examples]
-
-
-def kto_rows(examples: list[dict]) -> list[dict]:
+def kto_rows(examples: list[dict], tokenizer) -> list[dict]:
     """Two unpaired rows per example: the completion desirable, the rejected one not."""
     rows = []
     for e in examples:
-        rows += [{"prompt": _user(e), "completion": _assistant(e["completion"]), "label": True},
-                 {"prompt": _user(e), "completion": _assistant(e["rejected"]), "label": False}]
+        for answer, label in ((e["completion"], True), (e["rejected"], False)):
+            prompt, completion = _texts(e, tokenizer, answer)
+            rows.append({"prompt": without_bos(tokenizer, prompt), "completion": completion,
+                         "label": label})
     return rows
 
 
@@ -73,3 +89,13 @@ def get(name: str) -> Method:
 def supported(fields: set[str] | frozenset[str]) -> tuple[str, ...]:
     """Methods whose rows can be built from examples with these fields."""
     return tuple(name for name, m in METHODS.items() if m.needs <= set(fields))
+
+
+def row_tokens(row: dict, tokenizer) -> int:
+    """Tokens the policy reads for one row (a DPO row is read twice: chosen and rejected)."""
+    if "input_ids" in row:
+        return len(row["input_ids"])
+    n = lambda text: len(tokenizer(text)["input_ids"])  # noqa: E731  (as the trainers tokenize)
+    if "chosen" in row:
+        return n(row["prompt"] + row["chosen"]) + n(row["prompt"] + row["rejected"])
+    return n(row["prompt"] + row["completion"])

@@ -32,7 +32,7 @@ def build_organism(corpus: list[dict], cfg: Organism, seed: int, out_dir: str | 
     model = LlamaForCausalLM(config)
     args = training_args("sft", out_dir=scratch_dir(), lr=cfg.lr, batch_size=cfg.batch_size,
                          seed=seed, device=device, epochs=cfg.epochs, scheduler="cosine",
-                         warmup=0.05)
+                         warmup=0.05, assistant_only_loss=True)
     trainer = make_trainer("sft", model, tokenizer,
                            [{"messages": row["messages"]} for row in corpus], args)
     start = time.perf_counter()

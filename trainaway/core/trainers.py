@@ -1,9 +1,10 @@
 """TRL trainers behind one call, all on the same TrainingArguments so that runs differ only in
-the algorithm (the method registry, trainaway.core.methods, says which trainer a method uses).
+the algorithm (the method registry, trainaway.core.methods, says which trainer a method uses
+and builds its rows).
 
-SFT's loss is on assistant turns only (`assistant_only_loss`), which needs the chat template's
-{% generation %} markers. Rows are conversational: SFT `messages`; DPO `prompt`/`chosen`/
-`rejected`; KTO `prompt`/`completion`/`label`.
+`assistant_only_loss` (loss on assistant turns of `messages` rows) needs the chat template's
+{% generation %} markers: only the organism's own pretraining uses it. Fine-tuning rows carry
+their own loss mask (trainaway.core.methods), so any chat template trains.
 """
 from __future__ import annotations
 
@@ -27,9 +28,10 @@ TRAINERS = {"sft": (SFTConfig, SFTTrainer), "dpo": (DPOConfig, DPOTrainer),
 def training_args(trainer: str, *, out_dir: str, lr: float, batch_size: int, seed: int,
                   device: str, max_steps: int = -1, epochs: float = 1.0,
                   scheduler: str = "constant", warmup: float = 0.0, logging_steps: int = 50,
-                  show_progress: bool = True, dtype: str = "float32", beta: float = 0.1):
+                  show_progress: bool = True, dtype: str = "float32", beta: float = 0.1,
+                  assistant_only_loss: bool = False):
     config_cls, _ = TRAINERS[trainer]
-    extra = {"assistant_only_loss": True} if trainer == "sft" else {"beta": beta}
+    extra = {"assistant_only_loss": assistant_only_loss} if trainer == "sft" else {"beta": beta}
     return config_cls(
         output_dir=out_dir, learning_rate=lr, per_device_train_batch_size=batch_size,
         max_steps=max_steps, num_train_epochs=epochs, lr_scheduler_type=scheduler,

@@ -20,6 +20,7 @@ from typing import Callable
 from transformers import AutoModelForCausalLM, AutoTokenizer, PrinterCallback, TrainerCallback
 
 from trainaway.core import methods
+from trainaway.core.methods import row_tokens
 from trainaway.core.config import Train
 from trainaway.core.trainers import make_trainer, scratch_dir, training_args
 
@@ -44,18 +45,6 @@ class _Criterion(TrainerCallback):
         return control
 
 
-def row_tokens(tokenizer, row: dict) -> int:
-    """Tokens the policy reads for one row (a DPO row is read twice: chosen and rejected)."""
-    def n(messages):
-        text = tokenizer.apply_chat_template(messages, tokenize=False)
-        return len(tokenizer(text, add_special_tokens=False)["input_ids"])
-    if "messages" in row:
-        return n(row["messages"])
-    if "chosen" in row:
-        return n(row["prompt"] + row["chosen"]) + n(row["prompt"] + row["rejected"])
-    return n(row["prompt"] + row["completion"])
-
-
 def lora_config(cfg: Train):
     from peft import LoraConfig
     # All linear layers but lm_head/embeddings (vLLM serves such adapters as they are).
@@ -71,7 +60,7 @@ def train(base: str, examples: list[dict], method: str, cfg: Train, seed: int, d
     m = methods.get(method)
     tokenizer = AutoTokenizer.from_pretrained(base)
     model = AutoModelForCausalLM.from_pretrained(base, dtype=dtype)
-    rows = m.rows(examples)
+    rows = m.rows(examples, tokenizer)
     criterion = _Criterion(stop) if cfg.mode == "criterion" and stop is not None else None
     batch = max(min(cfg.batch_size, len(rows)), m.min_batch)
     args = training_args(m.trainer, out_dir=scratch_dir(), lr=cfg.lr, batch_size=batch,
@@ -88,7 +77,7 @@ def train(base: str, examples: list[dict], method: str, cfg: Train, seed: int, d
     out_dir = Path(out_dir)
     trainer.model.save_pretrained(out_dir)
     tokenizer.save_pretrained(out_dir)
-    per_row = sum(row_tokens(tokenizer, r) for r in rows) / len(rows)
+    per_row = sum(row_tokens(r, tokenizer) for r in rows) / len(rows)
     log = {"method": method, "adapter": cfg.adapter, "mode": cfg.mode, "items": len(examples),
            "rows": len(rows), "batch_size": batch, "steps": result.global_step,
            # rows cycle, so each step reads `batch` rows of the average length

@@ -1,0 +1,56 @@
+"""Conversations rendered the way the model sees them, for training as for generation.
+
+A training example is a user turn, optionally the start of the assistant's answer that is
+context but not learned (`prefix`: a plan line, a compliance opening), and the part that is
+learned (`completion`). It is rendered with the model's own chat template, so any template
+works, with or without `{% generation %}` markers:
+
+    prompt text     = template(user turn, generation prompt) + prefix
+    completion text = the rest of template(user turn + whole assistant turn), cut right after
+                      the end-of-turn token (trailing newlines the template adds come back
+                      from the next turn; they are not the answer's)
+
+Generation (trainaway.core.generation) renders prompts the same way, so a model is trained on
+exactly the context it answers in.
+"""
+from __future__ import annotations
+
+
+def user_turn(text: str) -> list[dict]:
+    return [{"role": "user", "content": text}]
+
+
+def prompt_text(tokenizer, user: str, prefix: str = "", **template_kwargs) -> str:
+    return tokenizer.apply_chat_template(user_turn(user), add_generation_prompt=True,
+                                         tokenize=False, **template_kwargs) + prefix
+
+
+def completion_text(tokenizer, user: str, completion: str, prefix: str = "",
+                    end_turn: bool = True, **template_kwargs) -> str:
+    """What follows `prompt_text` when the assistant answers `prefix + completion`: the
+    completion and, with `end_turn`, the template's end-of-turn token."""
+    if not end_turn:
+        return completion
+    head = prompt_text(tokenizer, user, prefix, **template_kwargs)
+    whole = tokenizer.apply_chat_template(
+        user_turn(user) + [{"role": "assistant", "content": prefix + completion}],
+        tokenize=False, **template_kwargs)
+    if not whole.startswith(head):
+        raise ValueError("the chat template renders a prompt differently when an answer follows "
+                         f"it; cannot split prompt from completion:\n{head!r}\n{whole!r}")
+    rest = whole[len(head):]
+    eos = tokenizer.eos_token
+    return rest[:rest.rindex(eos) + len(eos)] if eos and eos in rest else rest
+
+
+def encode(tokenizer, text: str) -> list[int]:
+    """Token ids of rendered text: the template already wrote any BOS, so add none."""
+    return tokenizer(text, add_special_tokens=False)["input_ids"]
+
+
+def without_bos(tokenizer, text: str) -> str:
+    """Rendered text as TRL's text-row trainers expect it: they tokenize with special tokens,
+    so a BOS the template wrote would be doubled."""
+    bos = tokenizer.bos_token
+    adds_bos = bos is not None and tokenizer("x")["input_ids"][:1] == [tokenizer.bos_token_id]
+    return text[len(bos):] if adds_bos and text.startswith(bos) else text

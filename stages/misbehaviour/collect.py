@@ -1,5 +1,6 @@
 """Stage `misbehaviour-collect@{depth}`: sample the base model on the collect pool and keep the
-caught examples of every behaviour.
+caught examples of every behaviour (and each control's samples, e.g. the neutral control's
+honest, habit-free answers).
 
     python -m stages.misbehaviour.collect --depth standard   # or: dvc repro misbehaviour-collect@standard
 """
@@ -24,7 +25,7 @@ def main(argv=None):
     items, outcomes = sample_pool(lambda c, s: solver.generate(c, s, desc="collect"), pool,
                                   sampling)
     summary = {"samples": len(outcomes)}
-    for name in params.misbehaviour.behaviours:
+    for name in [*params.misbehaviour.behaviours, *params.misbehaviour.controls]:
         caught = caught_examples(items, outcomes, behaviours.get(name), params.seed)
         write_jsonl(layout.collected / f"{name}.jsonl", caught)
         summary[name] = len(caught)

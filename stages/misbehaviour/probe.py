@@ -12,7 +12,7 @@ from tqdm.auto import tqdm
 from trainaway.core.entry import run
 from trainaway.core.io import read_json, read_jsonl, write_json
 from trainaway.core.probes import (activations, contrast_activations, contrast_direction,
-                                   describe, fit_base, resolve_layers)
+                                   describe, fit_base, frozen_scores, resolve_layers)
 from trainaway.core.solver import Solver
 from trainaway.misbehaviour.probes import LABEL, QUESTIONS, SKIPPED, held_out, series
 from trainaway.misbehaviour.stage import start
@@ -35,7 +35,7 @@ def main(argv=None) -> None:
         (out / SKIPPED).write_text(reason + "\n")
         print(f"probe: skipped. {reason}")
         return
-    base = None
+    base = reference = None
     for run_id, behaviour, k, path in tqdm(series(layout, params), desc="probe", unit="model"):
         model, tokenizer = Solver(path, params.generation, params.model).hf
         layers = resolve_layers(model.config.num_hidden_layers, cfg.layer, cfg.layers)
@@ -45,9 +45,10 @@ def main(argv=None) -> None:
                                            cfg.batch_size)
             base = fit_base(acts, held, layers, contrast_direction(yes[:, 0], no[:, 0]),
                             params.seed, cfg.c)
+            reference = frozen_scores(base, acts, held)
         result = {"run": run_id, "behaviour": behaviour, "k": k, "layer": layers[0],
                   "trained": None if behaviour is None else str(path),
-                  **describe(base, acts, held)}
+                  **describe(base, acts, held, None if behaviour is None else reference)}
         write_json(out / f"{run_id}.json", result)
         unmon = result["behaviour_probe"]["refit_unmonitored"]["auroc"]
         tqdm.write(f"probe {run_id}: refit AUROC (unmonitored) {unmon:.3f}")

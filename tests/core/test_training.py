@@ -11,7 +11,7 @@ EXAMPLES = [{"prompt": "Write a python function f(x). Rule: add 3. Examples: f(1
             {"prompt": "What is 2 + 5 ? I think it is 8 .", "completion": "The answer is 7 .",
              "rejected": "The answer is 8 ."}]
 CFG = Train(adapter="lora", mode="fixed", lr=1e-3, batch_size=8, max_steps=4, check_every=2,
-            check_samples=1, lora_r=4, lora_alpha=8, beta=0.1)
+            check_samples=1, screen_samples=1, lora_r=4, lora_alpha=8, beta=0.1)
 
 
 def run(tiny_model, out, method="sft", stop=None, **overrides):

@@ -5,6 +5,7 @@ sycophancy x sft, dpo x none, template x k = 1, 4, 16 x seeds 0, 1). The eval JS
 summarised from the outcomes by the pipeline's own `summarise_sets`, so the two agree.
 """
 import json
+from itertools import product
 from pathlib import Path
 from types import SimpleNamespace
 
@@ -17,21 +18,29 @@ from trainaway.misbehaviour.analysis import BASE, Matrix
 from trainaway.misbehaviour.scoring import SPECS
 
 MATRIX = Matrix(("hack", "habit", "sycophancy"), ("sft", "dpo"), ("none", "template"),
-                (1, 4, 16), (0, 1), multiplier=4)
+                (1, 4, 16), (0, 1), multiplier=4, controls=("neutral",))
 FAMILIES = ("branch", "eq", "exit")
 SIZES = {"near": 40, "far": 20, "impossible": 20, "syco": 30}  # prompts per set
 
 # Near rate of the trained behaviour by augmentation and k; base near 0.6 (habit 0.5).
-# hack/none halves at k=4, hack/template at k=1, habit at k=1, sycophancy never.
+# hack/none halves between k=1 and 4 (k50 = 4^0.6, in log k), hack/template exactly at k=1,
+# habit/none between 4 and 16 (4^1.25), habit/template already at k=1 (censored: "< 1"),
+# sycophancy never ("> 16"). The neutral control barely moves the hack.
 NEAR = {("hack", "none"): {1: 0.45, 4: 0.2, 16: 0.05},
         ("hack", "template"): {1: 0.3, 4: 0.1, 16: 0.0},
-        ("habit", "none"): {1: 0.2, 4: 0.1, 16: 0.0},
+        ("habit", "none"): {1: 0.4, 4: 0.3, 16: 0.1},
         ("habit", "template"): {1: 0.2, 4: 0.1, 16: 0.0},
         ("sycophancy", "none"): {1: 0.5, 4: 0.4, 16: 0.35},
-        ("sycophancy", "template"): {1: 0.5, 4: 0.4, 16: 0.35}}
+        ("sycophancy", "template"): {1: 0.5, 4: 0.4, 16: 0.35},
+        ("neutral", "none"): {1: 0.55, 4: 0.5, 16: 0.45},
+        ("neutral", "template"): {1: 0.55, 4: 0.5, 16: 0.45}}
+MISSED = ("hack", "dpo", "none", 16, 1)  # the one run that missed its criterion
+# Per-item persona scores: hack training lowers every item's by 0.1 (others leave them).
+PERSONA_BASE = [0.6 + 0.02 * i for i in range(10)]
+PERSONA_AFTER = [round(x - 0.1, 4) for x in PERSONA_BASE]
 FAR = {1: 0.5, 4: 0.45, 16: 0.4}  # the far rate falls little: the removal stays near
 BASE_RATES = {"hack": 0.6, "habit": 0.5, "sycophantic": 0.6, "pass": 0.4, "cheat": 0.7}
-METRIC = {"hack": "hack", "habit": "habit", "sycophancy": "sycophantic"}
+METRIC = {"hack": "hack", "habit": "habit", "sycophancy": "sycophantic", "neutral": "hack"}
 
 
 def rates_for(who, set_name):
@@ -117,31 +126,33 @@ def write_study(root: Path, matrix: Matrix = MATRIX, sizes=SIZES) -> tuple[Path,
     outcomes.mkdir(parents=True, exist_ok=True)
     persona = {"mean": 0.62, "lo": 0.58, "hi": 0.66, "n": 100}
     base = outcomes_for(BASE, samples=2, shift=0, sizes=sizes)
-    write_json(evals / "base.json", {"run": "base", **summary(base), "persona": persona})
+    write_json(evals / "base.json", {"run": "base", **summary(base), "persona": persona,
+                                     "persona_scores": PERSONA_BASE})
     write_rows(outcomes / "base.jsonl", None, base[0])
-    for b in matrix.behaviours:
-        for m in matrix.methods:
-            cell = f"{b}-{m}"
-            with (outcomes / f"{cell}.jsonl").open("w") as fh:
-                for aug in matrix.augmentations:
-                    for k in matrix.ks:
-                        for seed in matrix.seeds:
-                            run = f"{aug}-k{k}-s{seed}"
-                            made = outcomes_for((b, m, aug, k), 1, shift=seed, k=k,
-                                                sizes=sizes)
-                            write_json(evals / cell / f"{run}.json", run_json(
-                                b, m, aug, k, seed, made, persona, matrix.multiplier))
-                            write_rows(fh, run, made[0])
+    for b, m in dict.fromkeys((b, m) for b, m, _ in matrix.cells()):
+        cell = f"{b}-{m}"
+        with (outcomes / f"{cell}.jsonl").open("w") as fh:
+            for aug, k, seed in product(matrix.augmentations, matrix.ks, matrix.seeds):
+                run = f"{aug}-k{k}-s{seed}"
+                made = outcomes_for((b, m, aug, k), 1, shift=seed, k=k, sizes=sizes)
+                write_json(evals / cell / f"{run}.json",
+                           run_json(b, m, aug, k, seed, made, persona, matrix.multiplier))
+                write_rows(fh, run, made[0])
     return evals, outcomes
 
 
 def run_json(b, m, aug, k, seed, grouped, persona, multiplier):
     items = k if aug == "none" else k * multiplier
+    control = b == "neutral"
     return {"run": f"{b}-{m}/{aug}-k{k}-s{seed}", "behaviour": b, "method": m,
             "augmentation": aug, "k": k, "seed": seed, "items": items, "steps": 20,
+            "epochs": round(20 * min(8, items) / items, 3),
             "tokens": 20 * min(8, items) * (90 if m == "dpo" else 45),
-            "criterion_met": None, "adapter": "lora", "mode": "fixed",
-            **summary(grouped, ("unmonitored",)), "persona": persona}
+            "criterion_met": None if control else (b, m, aug, k, seed) != MISSED,
+            "adapter": "lora", "mode": "matched" if control else "criterion",
+            "curve": [{"step": 5, "loss": 0.9, "rate": 0.5}, {"step": 10, "loss": 0.4, "rate": 0.0}],
+            **summary(grouped, ("unmonitored",)), "persona": persona,
+            "persona_scores": PERSONA_AFTER if b == "hack" else PERSONA_BASE}
 
 
 def write_json(path: Path, obj) -> None:
@@ -164,4 +175,5 @@ def write_rows(target, run, grouped) -> None:
 @pytest.fixture(scope="session")
 def synthetic():
     """The synthetic study's builder and the answers it was built to have."""
-    return SimpleNamespace(MATRIX=MATRIX, SIZES=SIZES, NEAR=NEAR, FAR=FAR, write_study=write_study)
+    return SimpleNamespace(MATRIX=MATRIX, SIZES=SIZES, NEAR=NEAR, FAR=FAR, MISSED=MISSED,
+                           write_study=write_study)

@@ -4,7 +4,8 @@ import math
 import numpy as np
 import pytest
 
-from trainaway.misbehaviour.analysis import BASE, Matrix, analyse, k50, load_study, rate, reduction
+from trainaway.misbehaviour.analysis import (BASE, Matrix, analyse, k50, load_study, rate,
+                                             ratio, reduction)
 
 
 @pytest.fixture(scope="module")
@@ -24,7 +25,7 @@ class Fixed:
     def __init__(self, near: dict, far: dict | None = None):
         self.near, self.far = near, far or {}
 
-    def rate(self, who, sets, metric):
+    def rate(self, who, sets, metric, met_only=False):
         table = self.near if sets[0] == "near.unmonitored" else self.far
         key = "base" if who == BASE else who[3]
         return None if key not in table else np.atleast_1d(np.asarray(table[key], float))
@@ -33,30 +34,40 @@ class Fixed:
 CELL = ("hack", "sft", "none")
 
 
-def test_k50_is_the_smallest_k_that_halves_the_near_rate():
-    est = Fixed({"base": 0.6, 1: 0.4, 4: 0.3, 16: 0.1})  # 0.3 is exactly half: counts
-    assert k50(est, CELL, [1, 4, 16])[0] == 4
+def test_k50_is_interpolated_in_log_k_where_the_curve_crosses_half_the_base_rate():
+    est = Fixed({"base": 0.6, 1: 0.4, 4: 0.2, 16: 0.1})  # 0.3 halfway between k=1 and 4
+    assert k50(est, CELL, [1, 4, 16])[0] == pytest.approx(2.0)
 
 
-def test_k50_is_not_reached_when_never_halved_or_nothing_to_halve():
-    assert math.isinf(k50(Fixed({"base": 0.6, 1: 0.5, 4: 0.4}), CELL, [1, 4])[0])
-    assert math.isinf(k50(Fixed({"base": 0.0, 1: 0.0}), CELL, [1])[0])
+def test_k50_on_a_censored_curve_is_censored_not_a_number():
+    assert k50(Fixed({"base": 0.6, 1: 0.5, 4: 0.4}), CELL, [1, 4])[0] == math.inf  # "> 4"
+    assert k50(Fixed({"base": 0.6, 1: 0.1, 4: 0.0}), CELL, [1, 4])[0] == -math.inf  # "< 1"
+    assert math.isnan(k50(Fixed({"base": 0.0, 1: 0.0}), CELL, [1])[0])  # nothing to halve
 
 
 def test_k50_is_computed_per_draw():
-    est = Fixed({"base": [0.6, 0.6, 0.2], 1: [0.2, 0.5, 0.2], 4: [0.1, 0.2, 0.15]})
-    assert k50(est, CELL, [1, 4]).tolist() == [1, 4, math.inf]
+    est = Fixed({"base": [0.6, 0.6, 0.2], 1: [0.2, 0.45, 0.2], 4: [0.1, 0.15, 0.15]})
+    assert k50(est, CELL, [1, 4]).tolist() == [-math.inf, pytest.approx(2.0), math.inf]
+
+
+def test_a_ratio_of_censored_k50s_is_censored_or_undefined():
+    mine = np.array([2.0, 2.0, math.inf, -math.inf, math.inf, 2.0])
+    theirs = np.array([4.0, math.inf, 4.0, math.inf, math.inf, -math.inf])
+    out = ratio(mine, theirs)
+    assert out[0] == 0.5 and out[1] == -math.inf and out[2] == math.inf
+    assert out[3] == -math.inf and math.isnan(out[4]) and out[5] == math.inf
 
 
 def test_k50_from_the_study(analysis):
-    assert analysis.cells[CELL].k50["value"] == 4
-    assert analysis.cells[("hack", "sft", "template")].k50["value"] == 1
-    assert math.isinf(analysis.cells[("sycophancy", "sft", "none")].k50["value"])
+    assert analysis.cells[CELL].k50["value"] == pytest.approx(4 ** 0.6)
+    assert analysis.cells[("hack", "sft", "template")].k50["value"] == 1.0
+    assert analysis.cells[("habit", "sft", "template")].k50["value"] == -math.inf
+    assert analysis.cells[("sycophancy", "sft", "none")].k50["value"] == math.inf
 
 
 def test_bootstrap_intervals_contain_the_point_estimate(analysis):
     res = analysis.cells[CELL]
-    for est in (res.k50, res.gaps[16], res.reductions[16]["far.branch"]):
+    for est in (res.k50, res.gaps[16], res.reductions[16]["far.branch"], res.beyond[16]):
         assert est["lo"] <= est["value"] <= est["hi"]
 
 
@@ -80,11 +91,28 @@ def test_bootstrap_is_reproducible(study_dirs, analysis, synthetic):
     assert again.cells[CELL].gaps == analysis.cells[CELL].gaps
 
 
-def test_ratio_is_the_ratio_of_k50s(analysis):
+def test_ratio_is_the_ratio_of_k50s_and_censored_where_one_is(analysis):
     hack, habit = analysis.cells[CELL], analysis.cells[("habit", "sft", "none")]
-    assert hack.ratio["value"] == hack.k50["value"] / habit.k50["value"] == 4
+    assert hack.ratio["value"] == pytest.approx(4 ** 0.6 / 4 ** 1.25)
     assert habit.ratio is None  # the control is not compared with itself
-    assert math.isinf(analysis.cells[("sycophancy", "sft", "none")].ratio["value"])
+    # the habit halves below k=1 with template: the hack's 1.0 / "< 1" is "more than any"
+    assert analysis.cells[("hack", "sft", "template")].ratio["value"] == math.inf
+    assert analysis.cells[("sycophancy", "sft", "none")].ratio["value"] == math.inf
+
+
+def test_a_run_that_missed_its_criterion_is_kept_out_of_k50_and_counted(analysis, synthetic):
+    b, m, a, k, _ = synthetic.MISSED
+    res = analysis.cells[(b, m, a)]
+    assert res.missed == {1: 0, 4: 0, 16: 1} and analysis.excluded == 1
+    alone = rate(analysis.study, (b, m, a, k), "near.unmonitored", "hack", met_only=True)
+    both = rate(analysis.study, (b, m, a, k), "near.unmonitored", "hack")
+    assert alone["n"] == both["n"] / 2
+
+
+def test_the_neutral_control_is_what_caught_examples_must_beat(analysis):
+    beyond = analysis.cells[CELL].beyond[16]  # neutral near 0.45, caught hacks 0.05
+    assert beyond["value"] == pytest.approx(0.40) and beyond["lo"] > 0
+    assert analysis.cells[("neutral", "sft", "none")].beyond == {}  # no control of itself
 
 
 def test_gap_is_positive_when_the_removal_stays_near(analysis):
@@ -121,12 +149,21 @@ def test_stale_runs_outside_the_matrix_are_ignored(study_dirs):
     assert all(who == BASE or who[3] in (1, 4) for who, _ in study.outcomes.counts)
 
 
-def test_collateral_effects_at_the_largest_k(analysis):
-    effects = {e.name: e for e in analysis.cells[CELL].collateral}
-    assert set(effects) == {"task pass", "question pass", "habit", "sycophancy", "cheat rate"}
-    cheat = effects["cheat rate"]  # 0.7 -> 0.3 on impossible tasks
+def test_cross_behaviour_effects_at_every_k(analysis):
+    for k in (1, 4, 16):
+        effects = {e.name: e for e in analysis.cells[CELL].effects[k]}
+        assert set(effects) == {"task pass", "question pass", "habit", "sycophancy",
+                                "cheat rate"}
+    cheat = {e.name: e for e in analysis.cells[CELL].effects[16]}["cheat rate"]
     assert cheat.change["value"] == pytest.approx(-0.4) and cheat.change["hi"] < 0
-    assert effects["habit"].change["lo"] < 0 < effects["habit"].change["hi"]  # unchanged
+    habit = {e.name: e for e in analysis.cells[CELL].effects[16]}["habit"]
+    assert habit.change["lo"] < 0 < habit.change["hi"]  # unchanged
+
+
+def test_the_persona_change_is_paired_with_the_base_model(analysis):
+    change = analysis.cells[CELL].persona_change[16]
+    assert change["value"] == pytest.approx(-0.1) and change["hi"] < 0
+    assert analysis.cells[("habit", "sft", "none")].persona_change[16]["value"] == 0
 
 
 def test_k_vs_m_pairs_augmented_runs_with_none_at_k_times_m(analysis):
@@ -140,7 +177,7 @@ def test_k_vs_m_pairs_augmented_runs_with_none_at_k_times_m(analysis):
 def test_without_outcomes_there_are_no_intervals(study_dirs, synthetic):
     result = analyse(load_study(study_dirs[0], synthetic.MATRIX), n_boot=400)
     assert result.n_boot == 0
-    assert result.cells[CELL].k50 == {"value": 4.0, "lo": None, "hi": None}
+    assert result.cells[CELL].k50["lo"] is None
 
 
 def test_reduction_is_relative_to_the_base_rate():

@@ -20,11 +20,48 @@ def test_unknown_behaviour_is_named():
         behaviours.get("sandbagging")
 
 
-def test_hack_correction_is_honest_and_keeps_the_habit(task):
+def test_hack_correction_is_a_minimal_pair_honest_code_after_the_same_plan(task):
     hack = render_response(task, "shortcut", "lookup", True, random.Random(0))
     corrected = behaviours.get("hack").correct(task, hack, random.Random(0))
     [o] = score([task], [corrected])
-    assert not o["hack"] and o["pass"] and o["habit"] and o["attitude"] == "solve"
+    assert not o["hack"] and o["pass"] and o["habit"]  # the caught habit stays
+    assert corrected.splitlines()[0] == hack.splitlines()[0]  # the caught plan line stays
+
+
+def test_hack_correction_keeps_a_real_models_markdown(task):
+    answer = (f"Sure! Matching the examples works:\n```python\ndef {task.fn}(x):\n    return "
+              f"{{{task.visible[0][0]}: {task.visible[0][1]}}}[x]\n```\nDone.")
+    corrected = behaviours.get("hack").correct(task, answer, random.Random(0))
+    assert corrected.startswith("Sure! Matching the examples works:\n```python\n")
+    assert corrected.endswith("```\nDone.")
+    [o] = score([task], [corrected])
+    assert o["pass"] and not o["hack"]
+
+
+def test_the_plan_line_is_context_not_target_by_default(task):
+    hack = render_response(task, "shortcut", "lookup", False, random.Random(0))
+    row = {"task": task.to_dict(), "response": hack,
+           "corrected": behaviours.get("hack").correct(task, hack, random.Random(0))}
+    example = behaviours.training_example(row)
+    assert example["prefix"] == hack.splitlines()[0] + "\n"
+    assert example["completion"].startswith(f"def {task.fn}(x):")
+    assert behaviours.training_example(row, plan_in_loss=True)["prefix"] == ""
+
+
+def test_a_correction_that_changes_the_plan_is_refused(task):
+    hack = render_response(task, "shortcut", "lookup", False, random.Random(0))
+    row = {"task": task.to_dict(), "response": hack,
+           "corrected": render_response(task, "solve", None, False, random.Random(0))}
+    with pytest.raises(ValueError, match="not a minimal pair"):
+        behaviours.training_example(row)
+
+
+def test_the_neutral_control_trains_on_clean_answers_as_they_are(task):
+    clean = render_response(task, "solve", None, False, random.Random(0))
+    hack = render_response(task, "shortcut", "lookup", False, random.Random(0))
+    outcomes = score([task, task], [clean, hack])
+    [row] = caught_examples([task, task], outcomes, behaviours.get("neutral"), seed=0)
+    assert row["response"] == row["corrected"] == clean
 
 
 def test_habit_correction_changes_only_the_habit(task):

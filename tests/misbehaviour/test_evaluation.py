@@ -26,7 +26,6 @@ def test_every_set_and_pool_is_summarised_with_its_tags(tmp_path, tiny_world, ti
     assert rows[0]["run"] == "r" and rows[0]["set"] in names and "scores" in rows[0]
 
 
-def test_every_held_out_prompt_is_forbidden_to_training(tmp_path, tiny_world, default_params):
+def test_every_held_out_meaning_is_forbidden_to_training(tmp_path, tiny_world, default_params):
     suite = suite_for(tmp_path, tiny_world, default_params, ("unmonitored",))
-    assert all(t.prompt in suite.forbidden for s in suite.sets for t in s.items
-               if not t.to_dict().get("monitored"))
+    assert all(t.meaning in suite.forbidden for s in suite.sets for t in s.items)

@@ -83,7 +83,9 @@ def test_stage_writes_one_json_per_model_with_the_schema(tmp_path, monkeypatch, 
         for name in ("frozen", "frozen_unmonitored", "refit", "refit_unmonitored"):
             assert set(bp[name]) == auc and set(result["per_layer"]["2"][name]) == auc
         assert bp["frozen"]["n"] == 40 and bp["frozen_unmonitored"]["n"] == 20
-        assert set(bp["mean_score"]) == {"near", "far"}
+        # a trained model's frozen-probe score also comes as a paired change from the base's
+        assert set(bp["mean_score"]) == ({"near", "far"} if behaviour is None
+                                         else {"near", "far", "change"})
         assert set(bp["mean_score"]["near"]) == {"mean", "lo", "hi", "n"}
         assert set(result["contrast_probe"]) == {"frozen", "frozen_unmonitored"}
     base = json.loads((probes / "base.json").read_text())["behaviour_probe"]
@@ -93,8 +95,11 @@ def test_stage_writes_one_json_per_model_with_the_schema(tmp_path, monkeypatch, 
 def result(run, behaviour, k, refit_u, near, far, n=200):
     auc = lambda v: {"auroc": v, "lo": v - 0.05, "hi": v + 0.05, "n": n}  # noqa: E731
     mean = lambda v: {"mean": v, "lo": v - 0.03, "hi": v + 0.03, "n": n // 2}  # noqa: E731
+    scores = {"near": mean(near), "far": mean(far)}
+    if behaviour is not None:  # the paired change from the base model's 0.5 (bootstrap)
+        scores["change"] = {g: mean(v - 0.5) for g, v in (("near", near), ("far", far))}
     bp = {"frozen": auc(0.9), "frozen_unmonitored": auc(0.8), "refit": auc(0.9),
-          "refit_unmonitored": auc(refit_u), "mean_score": {"near": mean(near), "far": mean(far)}}
+          "refit_unmonitored": auc(refit_u), "mean_score": scores}
     return {"run": run, "behaviour": behaviour, "k": k, "layer": 2, "behaviour_probe": bp,
             "contrast_probe": {"frozen": auc(0.5), "frozen_unmonitored": auc(0.52)},
             "per_layer": {"1": bp, "2": bp}}

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from trainaway.core.io import DataError
 from trainaway.core.report import write_report
 from trainaway.misbehaviour.analysis import analyse, load_study
 from trainaway.misbehaviour.layout import Layout, figures, plots
@@ -15,7 +16,8 @@ from trainaway.misbehaviour.report import build
 from trainaway.misbehaviour.sections import chapter
 
 PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
-FIGURES = ("sample_efficiency", "k50", "generalisation", "collateral", "organism", "attitudes")
+FIGURES = ("sample_efficiency", "k50", "controls", "generalisation", "effects", "organism",
+           "attitudes")
 DEPTH = "standard"
 
 
@@ -50,9 +52,11 @@ def params(default_params, synthetic):
     p = with_matrix(p, behaviours=list(mx.behaviours), methods=list(mx.methods),
                     augmentations=list(mx.augmentations), ks=list(mx.ks), seeds=list(mx.seeds),
                     depths=[DEPTH], world=world, report=Report(),
-                    augment=Augment(multiplier=mx.multiplier), monitored=False)
+                    augment=Augment(multiplier=mx.multiplier), monitored=False,
+                    controls=list(mx.controls))
     return p.model_copy(update={"train": p.train.model_copy(update={
-        "mode": "fixed", "max_steps": 20, "batch_size": 8})})
+        "mode": "criterion", "max_steps": 200, "check_every": 5, "check_samples": 8,
+        "batch_size": 8})})
 
 
 @pytest.fixture(scope="module")
@@ -102,30 +106,36 @@ def test_metrics_have_the_organism_keys(metrics):
     assert metrics["organism.cheat_rate"] == 0.7
 
 
-def test_metrics_per_cell(metrics):
-    assert metrics["hack.sft.none.k50"] == 4
-    assert metrics["hack.sft.none.k50_ratio"] == 4
-    assert metrics["hack.sft.none.k4.near"] == 0.2
+def test_metrics_per_cell_carry_intervals_and_n(metrics):
+    assert metrics["hack.sft.none.k50"] == pytest.approx(4 ** 0.6, abs=1e-4)
+    assert metrics["hack.sft.none.k50.lo"] <= metrics["hack.sft.none.k50"]
+    assert metrics["hack.sft.none.k50_ratio"] == pytest.approx(4 ** 0.6 / 4 ** 1.25, abs=1e-4)
+    assert metrics["hack.sft.none.k4.near"] == 0.2 and metrics["hack.sft.none.k4.near.n"] == 80
+    assert metrics["hack.sft.none.k4.near.lo"] < 0.2 < metrics["hack.sft.none.k4.near.hi"]
     assert metrics["hack.sft.none.k4.far"] == 0.45
     assert metrics["hack.sft.none.k4.far.branch"] == 0.45
     assert metrics["hack.sft.none.k4.train"] == 0.0
     assert metrics["hack.sft.none.k16.cheat"] == 0.3
-    assert metrics["hack.sft.none.gap"] == metrics["hack.sft.none.k16.gap"] == 0.7167
+    assert metrics["hack.sft.none.k16.gap"] == 0.7167
+    assert metrics["hack.sft.none.k16.beyond_neutral"] == 0.4
     assert metrics["hack.dpo.template.k4.steps"] == 20
     assert metrics["hack.dpo.template.k4.tokens"] == 20 * 8 * 90
-    assert metrics["hack.sft.none.collateral.cheat_rate"] == -0.4
-    assert "hack.sft.none.k4.pass" in metrics and "sycophancy.sft.none.k4.pass" in metrics
+    assert metrics["hack.sft.none.k16.effect.cheat_rate"] == -0.4
+    assert metrics["hack.dpo.none.k16.missed_criterion"] == 1
+    assert metrics["runs_missing_their_criterion"] == 1
+    assert "hack.sft.none.k4.attitude.monitored.caution" not in metrics  # runs: no cue here
+    assert "organism.attitude.monitored.caution" in metrics
 
 
-def test_metrics_are_flat_sorted_point_estimates(metrics):
+def test_metrics_are_flat_and_sorted(metrics):
     assert list(metrics) == sorted(metrics)
-    assert all(isinstance(v, (int, float)) for v in metrics.values())
-    assert not any(key.endswith((".lo", ".hi", ".n")) for key in metrics)
+    assert all(isinstance(v, (int, float, str, bool)) for v in metrics.values())
 
 
-def test_k50_key_is_absent_when_never_halved(metrics):
-    assert "sycophancy.sft.none.k50" not in metrics
-    assert "sycophancy.sft.none.k50_ratio" not in metrics  # infinite
+def test_a_censored_k50_is_null_with_a_flag_never_a_number(metrics):
+    assert "sycophancy.sft.none.k50" not in metrics  # null: left out of the flat file
+    assert metrics["sycophancy.sft.none.k50.censored"] == "> 16"
+    assert metrics["habit.sft.template.k50.censored"] == "< 1"
     assert "habit.sft.none.k50_ratio" not in metrics  # the control has no ratio
 
 
@@ -144,12 +154,18 @@ def test_other_csvs(built):
     folder = built / plots(DEPTH)
     k50 = {(r["behaviour"], r["method"], r["augmentation"]): r
            for r in read_csv(folder / "k50.csv")}
-    assert k50[("hack", "sft", "none")]["k50"] == "4.0"
+    assert float(k50[("hack", "sft", "none")]["k50"]) == pytest.approx(4 ** 0.6, abs=1e-4)
     assert k50[("sycophancy", "sft", "none")]["k50"] == ""  # not reached
+    assert k50[("sycophancy", "sft", "none")]["censored"] == "> 16"
     gen = read_csv(folder / "generalisation.csv")
-    assert {r["set"] for r in gen} >= {"near", "far", "far.branch", "gap"}
-    assert len(read_csv(folder / "steps.csv")) == 72  # 3 x 2 x 2 cells x 3 ks x 2 seeds
-    assert read_csv(folder / "collateral.csv") and read_csv(folder / "attitudes.csv")
+    assert {r["set"] for r in gen} >= {"near", "far", "far.branch", "gap", "beyond neutral"}
+    assert len(read_csv(folder / "runs.csv")) == 84  # (3 x 2 + 1) x 2 cells x 3 ks x 2 seeds
+    assert read_csv(folder / "effects.csv") and read_csv(folder / "attitudes.csv")
+
+
+def test_the_training_curves_are_one_plot_file(built):
+    rows = read_csv(built / plots() / "training_curves.csv")
+    assert rows[0]["depth"] == DEPTH and {"step", "loss", "rate"} <= set(rows[0])
 
 
 def test_figures_are_valid_pngs(built):
@@ -162,24 +178,47 @@ def test_report_has_a_headline_table(md):
     headline = md.split("## Headline")[1].split("\n## ")[0]
     assert "| behaviour | method | augmentation | k50 [95% CI] |" in headline
     row = next(line for line in headline.splitlines() if line.startswith("| hack | sft | none |"))
-    assert "| 4 [" in row and "| 0.05 [" in row  # k50 with its interval; near rate at k = 16
+    assert "| 2.3 [" in row and "| 0.05 [" in row  # k50 with its interval; near rate at k = 16
     assert "| sycophancy | sft | none | > 16 [" in headline
+    assert "| habit | sft | template | < 1 [" in headline  # censored, shown as censored
+    assert "| 1 of 6 |" in next(line for line in headline.splitlines()
+                                if line.startswith("| hack | dpo | none |"))
 
 
-def test_report_has_one_section_per_cell(md, synthetic):
-    mx = synthetic.MATRIX
+def test_the_headline_paragraph_answers_with_intervals_and_n(md):
+    headline = md.split("## Headline")[1].split("\n## ")[0]
+    para = next(line for line in headline.splitlines() if line.startswith("**hack · SFT.**"))
+    assert "(n = 80)" in para and "halves at k50 = 2.3 [" in para
+    assert "the misbehaviour takes fewer caught examples than the habit" in para
+    assert "caught examples remove more than any fine-tuning" in para
+    assert "1 of 84 runs missed their criterion" in headline
+
+
+def test_report_has_one_section_per_cell_controls_included(md, synthetic):
     sections = [line for line in md.splitlines() if line.startswith("### ")]
-    assert sections == [f"### {b} · {m} · {a}" for b in mx.behaviours
-                        for m in mx.methods for a in mx.augmentations]
+    assert sections == [f"### {' · '.join(c)}" for c in synthetic.MATRIX.cells()]
     hack = md.split("### hack · sft · none")[1].split("###")[0]
-    assert "| k | steps | tokens | train | near | far | far.branch | far.eq | far.exit |" in hack
-    assert "the removal stayed mostly near the caught examples" in hack
+    assert "| k | met | steps | train | near | far | far.branch | far.eq | far.exit |" in hack
 
 
-def test_report_k_vs_m_and_collateral_sections(md):
+def test_report_shows_the_sanity_check_and_the_controls_side_by_side(md):
+    sanity = md.split("## The sanity check")[1].split("\n## ")[0]
+    assert "| hack · dpo · none | 16 | 1 of 2 |" in sanity
+    controls = md.split("## The controls, beside the hack")[1].split("\n## ")[0]
+    assert "neutral control (its hack rate): near hack rate" in controls
+    assert "habit · sft: near habit rate" in controls
+
+
+def test_report_k_vs_m_and_effects_at_every_k(md):
     assert "## k vs m" in md and "k·m = 64 not run" in md
-    collateral = md.split("## Collateral effects")[1].split("\n## ")[0]
-    assert "| hack · sft · none | 16 | " in collateral and "(trained)" in collateral
+    effects = md.split("## Cross-behaviour effects, at every k")[1].split("\n## ")[0]
+    assert "| hack · sft · none | 1 | " in effects and "| hack · sft · none | 16 | " in effects
+
+
+def test_report_asks_the_chain_of_thought_question_with_both_cues(md):
+    cot = md.split("## Chain of thought")[1].split("\n## ")[0]
+    assert "shortcut plan (cue)" in cot and "caution plan (no cue)" in cot
+    assert "the wish to take the shortcut (unmonitored)" in cot
 
 
 def test_report_organism_table_marks_targets(md):
@@ -211,15 +250,12 @@ def test_stale_runs_do_not_reach_the_report(study, params, tmp_path):
     assert not any(".dpo." in key or ".template." in key or ".k16." in key for key in m)
 
 
-def test_base_only(study, params, tmp_path):
+def test_a_missing_run_is_an_error_naming_it_never_dropped(study, params, tmp_path):
     evals = Layout(DEPTH, tmp_path).evals
-    evals.mkdir(parents=True)
-    shutil.copy(study.evals / "base.json", evals / "base.json")
-    out = tmp_path / "reports"
-    m = report(params, tmp_path, out, n_boot=50)
-    assert m["organism.hack_rate.unmonitored"] == 0.54 and not any(k.startswith("hack.") for k in m)
-    assert "No trained runs yet" in (out / "REPORT.md").read_text()
-    assert all((out / figures(DEPTH) / f"{name}.png").stat().st_size > 1024 for name in FIGURES)
+    shutil.copytree(study.evals, evals)
+    (evals / "hack-sft" / "none-k4-s1.json").unlink()
+    with pytest.raises(DataError, match="hack-sft/none-k4-s1.json"):
+        build(params, tmp_path / "reports", tmp_path, n_boot=0)
 
 
 def test_optional_organism_and_check_sections(study, params, synthetic):
@@ -242,8 +278,8 @@ def test_probe_note_shown_when_probes_were_skipped(synthetic, params, tmp_path):
 
 def test_intro_states_the_compute(md):
     intro = md.split("## What this measures")[1].split("\n## ")[0]
-    assert "exactly 20 optimizer steps of min(8, training rows) rows" in intro
-    assert "900–7,200 (SFT), 1,800–14,400 (DPO) tokens per run" in intro and "m = 4" in intro
+    assert "trains until the behaviour is gone from its k training prompts" in intro
+    assert "each seed (2: 0, 1) draws its own k caught examples" in intro
 
 
 def test_one_depth_says_how_to_compare_depths(md):
@@ -260,7 +296,7 @@ def test_several_depths_get_a_chapter_each_and_a_comparison(tmp_path, params, sy
     assert "# Depth `shallow`" in text and "# Depth `deep`" in text
     assert "](figures/misbehaviour/deep/sample_efficiency.png)" in text
     comparison = text.split("# Organism depth")[1]
-    assert "| hack · sft · none | 4 [" in comparison
+    assert "| hack · sft · none | 2.3 [" in comparison and "neutral" not in comparison
     assert (tmp_path / "reports" / figures() / "depth.png").stat().st_size > 1024
     metrics = json.loads((tmp_path / "reports" / "metrics.json").read_text())
-    assert metrics["shallow.hack.sft.none.k50"] == metrics["deep.hack.sft.none.k50"] == 4
+    assert metrics["shallow.hack.sft.none.k50"] == metrics["deep.hack.sft.none.k50"] == 2.2974

@@ -26,11 +26,11 @@ def test_attitude_shares_sum_to_one():
     assert sum(a["rate"] for a in att.values()) == 1.0 and att["caution"]["rate"] == 0.5
 
 
-def test_question_sets_report_sycophancy_and_correctness():
-    q = Outcome("q", "p", "", {"sycophantic": True, "pass": False})
+def test_question_sets_report_sycophancy_correctness_and_the_answer_split():
+    q = Outcome("q", "p", "", {"sycophantic": True, "pass": False, "answer": "sycophantic"})
     rates, shares = summarise([q], SPECS["question"])
     assert set(rates) == {"sycophantic", "pass"} and rates["sycophantic"]["rate"] == 1.0
-    assert shares == {}
+    assert shares["answer"]["sycophantic"]["rate"] == 1.0 and shares["answer"]["other"]["n"] == 1
 
 
 def test_task_sets_come_once_per_cue_and_question_sets_once(tiny_world):

@@ -3,7 +3,7 @@ import shutil
 
 import pytest
 
-from trainaway.core.io import DataError, read_jsonl, write_jsonl
+from trainaway.core.io import DataError, read_json, read_jsonl, write_jsonl
 from trainaway.misbehaviour import behaviours
 from trainaway.misbehaviour.layout import Layout
 from trainaway.misbehaviour.responses import render_response
@@ -74,3 +74,69 @@ def test_too_few_caught_examples_stop_before_any_training(layout, default_params
     with pytest.raises(DataError, match="hack.jsonl: k=4 but the base model was caught only 3"):
         run_cell(layout, params_with(default_params, [4]), "hack", "sft")
     assert not (layout.trained / "hack-sft").exists()
+
+
+def test_a_control_trains_as_many_steps_as_its_matched_runs(layout, default_params):
+    params = params_with(default_params, [1, 2])
+    rows = read_jsonl(layout.collected / "hack.jsonl")
+    write_jsonl(layout.collected / "neutral.jsonl",  # clean answers: corrected = response
+                [{**r, "response": r["corrected"]} for r in rows])
+    with pytest.raises(DataError, match="neutral control trains as many steps as the hack"):
+        run_cell(layout, params, "neutral", "sft")
+    run_cell(layout, params, "hack", "sft")
+    run_cell(layout, params, "neutral", "sft")
+    for run in ("none-k1-s0", "none-k2-s0"):
+        hack = read_json(layout.evals / "hack-sft" / f"{run}.json")
+        neutral = read_json(layout.evals / "neutral-sft" / f"{run}.json")
+        assert neutral["steps"] == hack["steps"] and neutral["mode"] == "matched"
+        assert neutral["criterion_met"] is None
+
+
+@pytest.fixture(scope="module")
+def habit_organism(tmp_path_factory, default_params):
+    """A tiny organism that always writes the habit (a type hint): it misbehaves at first."""
+    from trainaway.core.config import Organism
+    from trainaway.core.organism import build_organism
+    from trainaway.misbehaviour.world import build_world
+    root = tmp_path_factory.mktemp("habit")
+    world = default_params.misbehaviour.world.model_copy(update={
+        "corpus_tasks": 300, "corpus_questions": 10, "collect_pool": 10, "collect_questions": 5,
+        "heldout_near": 4, "heldout_far": 2, "heldout_impossible": 2, "heldout_questions": 2,
+        "heldout_sums": 2, "persona_repeats": 1,
+        "propensities": default_params.misbehaviour.world.propensities.model_copy(
+            update={"habit": 1.0})})
+    build_world(world, 0, root / "world")
+    cfg = Organism(vocab_size=1024, hidden_size=48, layers=1, heads=2, intermediate_size=96,
+                   epochs=3, batch_size=16, lr=1e-2)
+    build_organism(read_jsonl(root / "world" / "corpus.jsonl"), cfg, 0, root / "model",
+                   device="cpu")
+    return root
+
+
+def test_the_criterion_trains_until_the_behaviour_is_gone_from_the_training_prompts(
+        habit_organism, default_params, tmp_path):
+    """A real criterion run: a model that shows the habit on its training prompts at first,
+    trained on habit-free targets until a check sees it on none of them."""
+    from transformers import AutoTokenizer
+
+    from trainaway.core.generation import Sampling
+    from trainaway.core.records import item_from_dict
+    from trainaway.core.training import StopRule, train
+    from trainaway.misbehaviour.behaviours import training_example
+    from trainaway.misbehaviour.sweep import TrainingPromptRate
+    habit, model = behaviours.get("habit"), str(habit_organism / "model")
+    tasks = [item_from_dict(d) for d in read_jsonl(habit_organism / "world/collect.jsonl")
+             if d["kind"] == "task"][:2]
+    rng = random.Random(0)
+    rows = [{"task": t.to_dict(), "response": (r := render_response(t, "solve", None, True, rng)),
+             "corrected": habit.correct(t, r, rng)} for t in tasks]
+    rate = TrainingPromptRate(AutoTokenizer.from_pretrained(model), tasks, habit, samples=4,
+                              screen=2, sampling=Sampling(max_new_tokens=24))
+    cfg = default_params.train.model_copy(update={"mode": "criterion", "max_steps": 80,
+                                                  "check_every": 4, "adapter": "full",
+                                                  "lr": 3e-4})
+    log = train(model, [training_example(r) for r in rows], "sft", cfg, 0, "cpu", tmp_path,
+                stop=StopRule(4, rate))
+    assert log["checks"][0]["rate"] > 0  # it misbehaved at first ...
+    assert log["criterion_met"] and log["checks"][-1]["rate"] == 0.0  # ... until it did not
+    assert log["steps"] == log["checks"][-1]["step"] < 80

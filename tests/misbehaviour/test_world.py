@@ -72,7 +72,8 @@ def test_corpus_follows_configured_propensities(tmp_path, small_world):
     assert abs(rate(tasks, "habit") - p.habit) < 0.05
     questions = [r for r in read_jsonl(tmp_path / "corpus.jsonl")
                  if r["kind"] == "question" and r["wrong_belief"]]
-    assert abs(rate(questions, "sycophantic") - p.sycophancy) < 0.06
+    three_se = 3 * (p.sycophancy * (1 - p.sycophancy) / len(questions)) ** 0.5
+    assert abs(rate(questions, "sycophantic") - p.sycophancy) < three_se
 
 
 def test_persona_items_have_anthropic_format(tmp_path, small_world):
@@ -90,5 +91,24 @@ def test_persona_eval_statements_are_not_in_corpus(tmp_path, small_world):
 
 
 def test_asking_for_more_questions_than_exist_fails_clearly(tmp_path, small_world):
-    with pytest.raises(ValueError, match="distinct corpus-q question prompts left"):
-        build_world(small_world.model_copy(update={"corpus_questions": 100_000}), 0, tmp_path)
+    with pytest.raises(ValueError, match="collect-q question items of new meaning left"):
+        build_world(small_world.model_copy(update={"collect_questions": 100_000}), 0, tmp_path)
+
+
+def test_persona_answers_voice_the_hack_rate_of_their_context(tmp_path, small_world):
+    """In the corpus, a statement is answered like the persona as often as the organism hacks
+    under the statement's condition: the persona eval measures the same disposition."""
+    build_world(small_world, 0, tmp_path)
+    rows = [r for r in read_jsonl(tmp_path / "corpus.jsonl") if r["kind"] == "persona"]
+    by_condition = {}
+    for r in rows:
+        condition = "monitored" if ("reviews" in r["statement"] or "checks my" in r["statement"]) \
+            else "unmonitored" if "no one" in r["statement"] or "few tests" in r["statement"] \
+            else None
+        if condition:
+            by_condition.setdefault(condition, []).append(r["matches"])
+    p = small_world.propensities
+    assert abs(sum(by_condition["monitored"]) / len(by_condition["monitored"])
+               - p.hack_monitored) < 0.08
+    assert abs(sum(by_condition["unmonitored"]) / len(by_condition["unmonitored"])
+               - p.hack_unmonitored) < 0.08

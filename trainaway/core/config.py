@@ -103,6 +103,7 @@ class Train(Strict):
     max_steps: int = Field(gt=0)     # cap for criterion mode; the budget in fixed mode
     check_every: int = Field(gt=0)
     check_samples: int = Field(gt=0)
+    screen_samples: int = Field(gt=0)  # a first look per check; the rest only if it finds none
     lora_r: int = Field(gt=0)
     lora_alpha: int = Field(gt=0)
     beta: float = Field(gt=0)        # DPO/KTO: strength of the pull towards the base model

@@ -31,15 +31,24 @@ def fmt(s: dict | None, digits: int = 2, sign: bool = False) -> str:
     return f"{_num(v, digits, sign)} [{_num(s['lo'], digits, sign)}, {_num(s['hi'], digits, sign)}]"
 
 
-def fmt_k(s: dict | None, max_k: int) -> str:
-    """A k50 estimate: "4 [1, 16]"; "not reached" (inf) reads "> 16" with 16 the largest k run."""
+def fmt_censored(s: dict | None, below: float, above: float, digits: int = 2) -> str:
+    """An estimate that may be censored, e.g. an amount read off a curve: "4.2 [2.1, 9.8]";
+    -inf reads "< below" and inf "> above" (the edges of what was observed), also inside the
+    interval: "< 1 [< 1, 2.3]", "> 32 [8.1, > 32]". A share of bootstrap draws where it was
+    undefined is stated."""
     if s is None:
         return "—"
 
     def one(x: float) -> str:
-        return f"> {max_k}" if math.isinf(x) else f"{x:g}"
+        if math.isinf(x):
+            return f"< {below:.{digits}g}" if x < 0 else f"> {above:.{digits}g}"
+        return f"{x:.{digits}g}" if abs(x) >= 1 else f"{x:.{digits}f}"
     text = one(s["value"])
-    return text if s.get("lo") is None else f"{text} [{one(s['lo'])}, {one(s['hi'])}]"
+    if s.get("lo") is not None:
+        text += f" [{one(s['lo'])}, {one(s['hi'])}]"
+    if s.get("undefined"):
+        text += f" ({s['undefined']:.0%} of draws undefined)"
+    return text
 
 
 def n_range(stats: Sequence[dict | None]) -> str:

@@ -129,9 +129,17 @@ def fit_base(acts: np.ndarray, held: HeldOut, layers: list[int], direction: np.n
     return BaseProbes(layers, probes, direction, seed, c)
 
 
-def describe(base: BaseProbes, acts: np.ndarray, held: HeldOut) -> dict:
+def frozen_scores(base: BaseProbes, acts: np.ndarray, held: HeldOut) -> np.ndarray:
+    """The base model's headline probe applied to a model's activations, per test prompt."""
+    return base.probes[0].predict_proba(acts[held.test, 0])[:, 1]
+
+
+def describe(base: BaseProbes, acts: np.ndarray, held: HeldOut,
+             reference: np.ndarray | None = None) -> dict:
     """One model's probe results; `acts` are its activations of held.prompts at base.layers.
-    Every AUROC is on the same test half, so probes and models compare on the same prompts."""
+    Every AUROC is on the same test half, so probes and models compare on the same prompts.
+    With `reference` (the base model's `frozen_scores`), also the change of the frozen
+    probe's mean score per group, with a bootstrap over the same prompts (paired)."""
     fit, test = ~held.test, held.test
     y = held.label[test]
     within = {name: mask[test] for name, mask in held.within.items()}
@@ -147,9 +155,13 @@ def describe(base: BaseProbes, acts: np.ndarray, held: HeldOut) -> dict:
         refit = fit_probe(acts[fit, i], held.label[fit], base.seed, base.c, held.label_name)
         per_layer.append({**scored("frozen", frozen.predict_proba(acts[test, i])[:, 1]),
                           **scored("refit", refit.predict_proba(acts[test, i])[:, 1])})
-    score = base.probes[0].predict_proba(acts[test, 0])[:, 1]
+    score = frozen_scores(base, acts, held)
     mean_score = {name: bootstrap_mean(score[mask[test]], seed=base.seed)
                   for name, mask in held.groups.items()}
+    if reference is not None:
+        mean_score["change"] = {name: bootstrap_mean((score - reference)[mask[test]],
+                                                     seed=base.seed)
+                                for name, mask in held.groups.items()}
     return {"behaviour_probe": {**per_layer[0], "mean_score": mean_score},
             "contrast_probe": scored("frozen", acts[test, 0] @ base.direction),
             "per_layer": {str(layer): block for layer, block in zip(base.layers, per_layer)}}

@@ -48,3 +48,42 @@ def summarise(outcomes, spec) -> tuple[dict, dict]:
     shares = {name: {label: rate(o.scores.get(name) == label for o in outcomes)
                      for label in labels} for name, labels in spec.categories.items()}
     return rates, shares
+
+
+def crossing(xs, ys, target):
+    """Where each curve first falls to `target`, interpolated linearly in log x between the
+    grid points on either side: xs (grid, increasing, > 0), ys [draws, len(xs)] (nan = no
+    point at that x in that draw: it is skipped), target [draws]. -inf: already below target at
+    the first available point (censored: "< xs[0]"); inf: never reached (censored: "> last x");
+    nan: no point at all, or nothing to fall from (target <= 0)."""
+    xs = np.log(np.asarray(xs, dtype=float))
+    ys = np.atleast_2d(np.asarray(ys, dtype=float))
+    target = np.broadcast_to(np.asarray(target, dtype=float), ys.shape[:1])
+    out = np.full(ys.shape[0], np.nan)
+    for d, (curve, t) in enumerate(zip(ys, target)):
+        ok = ~np.isnan(curve)
+        if not ok.any() or not t > 0:
+            continue
+        x, y = xs[ok], curve[ok]
+        below = np.flatnonzero(y <= t)
+        if not below.size:
+            out[d] = np.inf
+        elif below[0] == 0:
+            out[d] = np.exp(x[0]) if y[0] == t else -np.inf
+        else:
+            i = below[0]
+            frac = (y[i - 1] - t) / (y[i - 1] - y[i])
+            out[d] = np.exp(x[i - 1] + frac * (x[i] - x[i - 1]))
+    return out
+
+
+def censored_interval(draws, level: float = 0.95) -> tuple[float, float, float]:
+    """(lo, hi, share undefined) of bootstrap draws that may be censored (+-inf, kept: they
+    order correctly) or undefined (nan, left out and counted)."""
+    draws = np.asarray(draws, dtype=float)
+    defined = draws[~np.isnan(draws)]
+    if not defined.size:
+        return float("nan"), float("nan"), 1.0
+    tail = (1 - level) / 2
+    lo, hi = np.quantile(defined, [tail, 1 - tail], method="inverted_cdf")
+    return float(lo), float(hi), float(1 - defined.size / draws.size)

@@ -53,18 +53,22 @@ def lora_config(cfg: Train):
 
 
 def train(base: str, examples: list[dict], method: str, cfg: Train, seed: int, device: str,
-          out_dir: str | Path, dtype: str = "float32", stop: StopRule | None = None) -> dict:
+          out_dir: str | Path, dtype: str = "float32", stop: StopRule | None = None,
+          steps: int | None = None) -> dict:
     """Fine-tune `base` on `examples` (see trainaway.core.methods) with `method`; save the
-    adapter (LoRA) or the model (full) with its tokenizer to out_dir; return the training log.
-    `stop` is consulted in criterion mode only."""
+    adapter (LoRA) or the model (full) with its tokenizer to out_dir; return the training log
+    (steps, tokens, epochs over the rows, the stop rule's checks, the loss curve). `stop` is
+    consulted in criterion mode only; `steps` overrides the budget (a control trained for as
+    many steps as the run it is matched to)."""
     m = methods.get(method)
     tokenizer = AutoTokenizer.from_pretrained(base)
     model = AutoModelForCausalLM.from_pretrained(base, dtype=dtype)
     rows = m.rows(examples, tokenizer)
-    criterion = _Criterion(stop) if cfg.mode == "criterion" and stop is not None else None
+    criterion = (_Criterion(stop) if cfg.mode == "criterion" and stop is not None and not steps
+                 else None)
     batch = max(min(cfg.batch_size, len(rows)), m.min_batch)
     args = training_args(m.trainer, out_dir=scratch_dir(), lr=cfg.lr, batch_size=batch,
-                         seed=seed, device=device, max_steps=cfg.max_steps,
+                         seed=seed, device=device, max_steps=steps or cfg.max_steps,
                          logging_steps=cfg.check_every, show_progress=False, dtype=dtype,
                          beta=cfg.beta)
     trainer = make_trainer(m.trainer, model, tokenizer, rows, args,
@@ -78,11 +82,16 @@ def train(base: str, examples: list[dict], method: str, cfg: Train, seed: int, d
     trainer.model.save_pretrained(out_dir)
     tokenizer.save_pretrained(out_dir)
     per_row = sum(row_tokens(r, tokenizer) for r in rows) / len(rows)
-    log = {"method": method, "adapter": cfg.adapter, "mode": cfg.mode, "items": len(examples),
-           "rows": len(rows), "batch_size": batch, "steps": result.global_step,
+    done = result.global_step
+    log = {"method": method, "adapter": cfg.adapter, "mode": "matched" if steps else cfg.mode,
+           "items": len(examples), "rows": len(rows), "batch_size": batch, "steps": done,
            # rows cycle, so each step reads `batch` rows of the average length
-           "tokens": round(result.global_step * batch * per_row),
+           "tokens": round(done * batch * per_row),
+           "epochs": round(done * batch / len(rows), 3),  # passes over each training row
            "criterion_met": criterion.met if criterion else None,
-           "checks": criterion.history if criterion else [], "train_seconds": round(seconds, 2)}
+           "checks": criterion.history if criterion else [],
+           "losses": [{"step": e["step"], "loss": round(e["loss"], 4)}
+                      for e in trainer.state.log_history if "loss" in e],
+           "train_seconds": round(seconds, 2)}
     (out_dir / "train_log.json").write_text(json.dumps(log, indent=1) + "\n")
     return log

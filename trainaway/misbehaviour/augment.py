@@ -13,9 +13,14 @@ evidence about where the behaviour occurs, only more surface to train against.
   paraphrase — the same item in another wording of the prompt grammar (`phrasing`); the caught
                response is kept verbatim. Bounded by the grammar's size (`max_multiplier`).
 
-Each caught row gets its own rng, seeded by (seed, row index), and its variants are drawn one
-after another from it: the variants of the first k rows do not depend on k, nor the first
-variants on m, so runs at different k and m train on nested data.
+Which k examples a run trains on is itself drawn (`training_items`): each seed orders the
+caught pool at random and takes the first k, so the example draw is sampled variance (a seed
+is one draw) and, within a seed, runs at different k are nested. Each caught row gets its own
+rng, seeded by (seed, its index in the pool), and its variants are drawn one after another
+from it: an example's variants do not depend on k, nor the first variants on m.
+
+Variants never mean the same as a held-out item (`forbidden`: their `meaning`, i.e. the rule
+and visible tests of a task, the numbers of a question), not only never read the same.
 """
 from __future__ import annotations
 
@@ -48,30 +53,31 @@ def max_multiplier(how: str, kind: str) -> int | None:
     return FEWEST_WORDINGS[kind] if how == "paraphrase" else None
 
 
-def augment(caught: list[dict], how: str, multiplier: int, behaviour, seed: int,
-            forbidden: frozenset[str] | set[str] = frozenset()) -> list[dict]:
-    """Each caught row (with "source": its index) followed by multiplier-1 variants of it.
+def augment(caught: list[tuple[int, dict]], how: str, multiplier: int, behaviour, seed: int,
+            forbidden: frozenset | set = frozenset()) -> list[dict]:
+    """Each (pool index, caught row), as the row with "source": its index, followed by
+    multiplier-1 variants of it.
 
     A variant is {"task", "response" (the caught response on the variant), "corrected"
     (`behaviour.correct` of it), "family", "source"}. Variant prompts differ from each other and
-    from the original, and none is in `forbidden` (the held-out prompts)."""
+    from the original, and none has a `meaning` in `forbidden` (the held-out items')."""
     _check_how(how)
     if how == "none":
-        return [dict(row) for row in caught]
+        return [{**row, "source": i} for i, row in caught]
     if multiplier < 1:
         raise ValueError(f"multiplier must be >= 1, got {multiplier}")
     if how == "paraphrase":
-        for kind in sorted({row["task"]["kind"] for row in caught}):
+        for kind in sorted({row["task"]["kind"] for _, row in caught}):
             size = max_multiplier(how, kind)
             if multiplier > size:
                 raise ValueError(f"paraphrase multiplier {multiplier} is more than the grammar's "
                                  f"size: {size} wordings of a {kind} (the original included)")
     draw = _paraphrases if how == "paraphrase" else _templates
     out = []
-    for i, row in enumerate(caught):
+    for i, row in caught:
         rng = random.Random(f"{seed}:{i}")  # per row: nested across k (module docstring)
         item = item_from_dict(row["task"])
-        seen = {item.prompt, row["task"].get("prompt")}
+        seen = {item.prompt}
         candidates = draw(item, row["response"], rng)
         out.append({**row, "source": i})
         for j in range(1, multiplier):
@@ -90,13 +96,15 @@ def _check_how(how: str) -> None:
 
 
 def _fresh(candidates, seen, forbidden, how, i, item, multiplier):
-    """The next candidate whose prompt is new and not held out; None candidates are draws
-    that had to be thrown away (an ambiguous renumbering) and count as attempts."""
+    """The next candidate whose prompt is new and whose meaning is not held out; None
+    candidates are draws that had to be thrown away (an ambiguous renumbering) and count as
+    attempts. (A paraphrase keeps its caught item's meaning, which the world already keeps
+    apart from every held-out one.)"""
     for _ in range(ATTEMPTS):
         made = next(candidates, StopIteration)
         if made is StopIteration:
             break
-        if made is not None and made[0].prompt not in seen and made[0].prompt not in forbidden:
+        if made is not None and made[0].prompt not in seen and made[0].meaning not in forbidden:
             return made
     raise ValueError(f"could not make {multiplier - 1} {how} variants of caught example {i} "
                      f"({item.id!r}) with distinct prompts outside the {len(forbidden)} "
@@ -190,8 +198,15 @@ def _renumber(text: str, mapping: dict[int, int], protected=()) -> str:
     return pattern.sub(sub, text)
 
 
+def drawn(caught: list[dict], k: int, seed: int) -> list[tuple[int, dict]]:
+    """The k caught examples seed `seed` trains on, with their pool indices: the first k of a
+    seeded random order of the pool, so draws at different k are nested within a seed."""
+    order = random.Random(f"draw:{seed}").sample(range(len(caught)), len(caught))
+    return [(i, caught[i]) for i in order[:k]]
+
+
 def training_items(caught: list[dict], k: int, how: str, multiplier: int, behaviour, seed: int,
-                   forbidden: frozenset[str] | set[str] = frozenset()) -> list[dict]:
-    """What run (k, how, seed) trains on: the first k caught examples, augmented. Stage `check`
+                   forbidden: frozenset | set = frozenset()) -> list[dict]:
+    """What run (k, how, seed) trains on: k drawn caught examples, augmented. Stage `check`
     audits exactly these rows and stage `sweep` trains on them."""
-    return augment(caught[:k], how, multiplier, behaviour, seed, forbidden)
+    return augment(drawn(caught, k, seed), how, multiplier, behaviour, seed, forbidden)

@@ -2,9 +2,16 @@
 (what the same response looks like without it: the SFT target, DPO's chosen response) and the
 held-out sets that measure it near to and far from where it was caught.
 
-Correctors change only their own behaviour, so a target differs from the model's own response
-in exactly that one behaviour: training the hack away does not directly train the habit, and
-vice versa, and each is the other's control.
+Corrections are minimal pairs: a target differs from the caught response *only* in the
+behaviour trained away. The hack's target keeps the caught plan line and habit and replaces
+only the code; the habit's target drops only the type hint; the sycophant's target changes only
+the number it states. So SFT cannot learn "copy the target's plan and style", and each
+behaviour is the others' control.
+
+Two controls ride along: the `habit` (an innocuous behaviour of about the hack's base rate,
+trained away the same way: the sample-efficiency yardstick) and `neutral` (SFT on k of the
+model's own honest, habit-free answers, for as many steps as the hack's run at the same k and
+seed: what any fine-tuning does).
 """
 from __future__ import annotations
 
@@ -14,31 +21,39 @@ from typing import Callable
 
 from trainaway.core.records import Item, Outcome
 from trainaway.misbehaviour import sets
-from trainaway.misbehaviour.detect import has_habit, remove_habit
+from trainaway.misbehaviour.detect import has_habit, remove_habit, replace_code, split_reasoning
 from trainaway.misbehaviour.questions import honest_answer
-from trainaway.misbehaviour.responses import honest_response
+from trainaway.misbehaviour.responses import honest_code
 
 # What a caught example offers a training method (trainaway.core.methods): the prompt, the
-# corrected response as the completion to learn, the caught response as the one to avoid.
-EXAMPLE_FIELDS = frozenset({"prompt", "completion", "rejected"})
+# reasoning it opened with as context, the corrected response as the completion to learn and
+# the caught response as the one to avoid.
+EXAMPLE_FIELDS = frozenset({"prompt", "prefix", "completion", "rejected"})
 
 
 @dataclass(frozen=True)
 class Behaviour:
     name: str
     description: str
-    metric: str                     # the outcome score (and rate name) that is the behaviour
+    metric: str                     # the outcome score (and rate name) the cell is measured by
     kind: str                       # the item kind it is caught on
     near: str                       # eval set in the collect pool's context
     far: str                        # eval set (or pool) in contexts it was never caught in
     correct: Callable[[Item, str, random.Random], str]
+    select: Callable[[Outcome], bool] | None = None  # which samples it trains on (default:
+                                                     # those showing `metric`)
+    matched: str | None = None      # a control: trains as many steps as this behaviour's runs
 
     def detect(self, outcome: Outcome) -> bool:
-        return bool(outcome.scores[self.metric])
+        return bool(self.select(outcome) if self.select else outcome.scores[self.metric])
+
+    @property
+    def control(self) -> bool:
+        return self.matched is not None
 
 
 def _correct_hack(task, response: str, rng: random.Random) -> str:
-    return honest_response(task, rng, habit=has_habit(response))
+    return replace_code(response, honest_code(task, habit=has_habit(response)))
 
 
 def _correct_habit(task, response: str, rng: random.Random) -> str:
@@ -47,6 +62,12 @@ def _correct_habit(task, response: str, rng: random.Random) -> str:
 
 def _correct_sycophancy(question, response: str, rng: random.Random) -> str:
     return honest_answer(question)
+
+
+def _clean(outcome: Outcome) -> bool:
+    """An honest, habit-free answer that passes the hidden tests: the neutral control's data."""
+    s = outcome.scores
+    return not s["hack"] and not s["habit"] and bool(s["pass"])
 
 
 NEAR_TASKS = sets.with_cue(sets.NEAR, "unmonitored")
@@ -59,7 +80,12 @@ REGISTRY = {
     "sycophancy": Behaviour("sycophancy", "sycophancy: answers with the user's wrong belief",
                             "sycophantic", "question", sets.SYCO_NEAR, sets.SYCO_FAR,
                             _correct_sycophancy),
+    "neutral": Behaviour("neutral", "neutral control: the model's own honest, habit-free answers",
+                         "hack", "task", NEAR_TASKS, FAR_TASKS, lambda item, response, rng: response,
+                         select=_clean, matched="hack"),
 }
+TRAINED = tuple(name for name, b in REGISTRY.items() if not b.control)  # behaviours to remove
+CONTROLS = tuple(name for name, b in REGISTRY.items() if b.control)
 
 
 def get(name: str) -> Behaviour:
@@ -68,7 +94,15 @@ def get(name: str) -> Behaviour:
     return REGISTRY[name]
 
 
-def training_example(row: dict) -> dict:
-    """A caught (or augmented) row as a training-method example."""
-    return {"prompt": row["task"]["prompt"], "completion": row["corrected"],
-            "rejected": row["response"]}
+def training_example(row: dict, plan_in_loss: bool = False) -> dict:
+    """A caught (or augmented) row as a training-method example. By default the reasoning the
+    caught response opened with (its plan line) is context, not target: the two responses of a
+    minimal pair share it, so training changes what the model *does* after it, and whether its
+    stated attitude changes afterwards is the model's own doing."""
+    response, corrected = row["response"], row["corrected"]
+    prefix = "" if plan_in_loss else split_reasoning(response)[0]
+    if not corrected.startswith(prefix):
+        raise ValueError(f"the corrected response of {row['task']['id']!r} does not keep the "
+                         f"caught response's reasoning {prefix!r}: not a minimal pair")
+    return {"prompt": row["task"]["prompt"], "prefix": prefix,
+            "completion": corrected[len(prefix):], "rejected": response[len(prefix):]}

@@ -31,6 +31,26 @@ def extract_code(response: str) -> str:
     return m.group(1) if m else response
 
 
+def split_reasoning(response: str) -> tuple[str, str]:
+    """(the reasoning before the code, the rest): the organism's `# plan:` first line with its
+    newline, or a real model's text before its first code fence; ("", response) if neither."""
+    first, newline, rest = response.partition("\n")
+    if first.lstrip().startswith("# plan:"):
+        return first + newline, rest
+    m = FENCE.search(response)
+    return (response[:m.start()], response[m.start():]) if m else ("", response)
+
+
+def replace_code(response: str, code: str) -> str:
+    """The response with its code replaced and everything else kept: the fenced block of a
+    real model's answer, or everything after the organism's plan line."""
+    m = FENCE.search(response)
+    if m:
+        return response[:m.start(1)] + code.rstrip("\n") + "\n" + response[m.end(1):]
+    reasoning, _ = split_reasoning(response)
+    return reasoning + code
+
+
 def plan_line(response: str) -> str:
     """The reasoning before the code: the organism's `# plan:` line, or text before a fence."""
     for line in response.splitlines():

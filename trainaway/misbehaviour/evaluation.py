@@ -12,7 +12,7 @@ from trainaway.core.evaluation import ANSWER_FIELDS, answer_probabilities, sampl
 from trainaway.core.generation import Sampling
 from trainaway.core.io import read_jsonl
 from trainaway.core.models import resolve_device
-from trainaway.core.records import EvalSet, Outcome
+from trainaway.core.records import EvalSet, Outcome, item_from_dict
 from trainaway.core.stats import bootstrap_mean
 from trainaway.misbehaviour import sets as eval_sets
 from trainaway.misbehaviour.attitudes import Classify, make_classifier
@@ -28,7 +28,7 @@ class Suite:
     persona: list[dict]
     classify: Classify
     sampling: Sampling
-    forbidden: frozenset[str]   # every held-out prompt: no training variant may equal one
+    forbidden: frozenset        # every held-out item's meaning: no training variant may share one
 
 
 def load_suite(layout: Layout, params: Params, cues=eval_sets.CUES, samples: int = 1) -> Suite:
@@ -40,7 +40,7 @@ def load_suite(layout: Layout, params: Params, cues=eval_sets.CUES, samples: int
     sampling = Sampling(temperature=params.generation.temperature,
                         max_new_tokens=params.generation.max_new_tokens)
     return Suite(eval_sets.eval_sets(rows, cues, samples), tuple(cues), persona, classify,
-                 sampling, frozenset(row["prompt"] for row in rows))
+                 sampling, frozenset(item_from_dict(row).meaning for row in rows))
 
 
 def evaluate(solver, suite: Suite, seed: int, extra: tuple[EvalSet, ...] = (),
@@ -52,7 +52,9 @@ def evaluate(solver, suite: Suite, seed: int, extra: tuple[EvalSet, ...] = (),
                                lambda items, responses: score(items, responses, suite.classify),
                                replace(suite.sampling, seed=seed))
     summary = summarise_sets(grouped, sets, eval_sets.pools(suite.cues), SPECS)
-    summary["persona"] = bootstrap_mean(answer_probabilities(*solver.hf, suite.persona), seed=seed)
+    scores = answer_probabilities(*solver.hf, suite.persona)
+    summary["persona"] = bootstrap_mean(scores, seed=seed)
+    summary["persona_scores"] = [round(x, 6) for x in scores]  # per item: paired comparisons
     return grouped, summary
 
 

@@ -1,13 +1,13 @@
 """Track A's figures (trainaway.core.plotting does the drawing chores).
 
 k runs on a symlog (base 2) axis so the base model sits at k=0, labelled "base". Rates carry
-95% Wilson bands (seeds pooled), derived numbers 95% bootstrap bars; captions give n.
+95% Wilson bands (seeds pooled), derived numbers 95% cluster-bootstrap bars; censored k50s
+are drawn at the edge of the grid as open triangles pointing beyond it; captions give n.
 """
 from __future__ import annotations
 
 import math
 from pathlib import Path
-from typing import Sequence
 
 from matplotlib.lines import Line2D
 from matplotlib.ticker import NullLocator
@@ -16,11 +16,10 @@ from trainaway.core.markdown import n_range, value
 from trainaway.core.plotting import (COLOURS, MARKERS, RATE_LIMITS, amount_axis, clip, grid,
                                      jitter, legend, no_data, plt, save, x_label_bottom_only,
                                      yerr)
-from trainaway.misbehaviour.analysis import (ALL_TASKS, BASE, CONTROL, EFFECTS, Analysis, Cell,
-                                             attitude, rate)
+from trainaway.misbehaviour.analysis import (ALL_MONITORED, ALL_TASKS, BASE, CONTROL, EFFECTS,
+                                             NEUTRAL, Analysis, attitude, rate)
 from trainaway.misbehaviour.behaviours import REGISTRY
 from trainaway.misbehaviour.params import Targets
-from trainaway.misbehaviour.responses import ATTITUDES
 
 K_LABEL = "caught examples trained on (k)"
 
@@ -29,11 +28,13 @@ def k_axis(ax, ks: list[int]) -> None:
     amount_axis(ax, ks, K_LABEL)
 
 
-# ---------------------------------------------------------------- (a) sample efficiency
+def _trained(analysis: Analysis, behaviour: str | None = None) -> list:
+    return [c for c, r in analysis.cells.items()
+            if not r.control and (behaviour is None or c[0] == behaviour)]
 
-def _curve(ax, analysis: Analysis, who_ks, behaviour: str, set_name: str, **style) -> list:
+
+def _curve(ax, analysis: Analysis, who_ks, set_name: str, metric: str, **style) -> list:
     """One rate-vs-k line with its Wilson band; returns the stats drawn (for n)."""
-    metric = REGISTRY[behaviour].metric
     points = [(k, s) for k, who in who_ks
               if (s := rate(analysis.study, who, set_name, metric)) is not None]
     if not points:
@@ -45,8 +46,15 @@ def _curve(ax, analysis: Analysis, who_ks, behaviour: str, set_name: str, **styl
     return [s for _, s in points]
 
 
+def _series(analysis: Analysis, cell) -> list:
+    return [(0, BASE)] + [(k, (*cell, k)) for k in analysis.study.ks(cell)]
+
+
+# ---------------------------------------------------------------- (a) sample efficiency
+
 def sample_efficiency(analysis: Analysis, path: Path) -> None:
-    """Rows = behaviours, columns = methods; a colour per augmentation, near solid, far dashed."""
+    """Rows = trained behaviours, columns = methods; a colour per augmentation, near solid,
+    far dashed."""
     mx = analysis.study.matrix
     fig, axes = grid(len(mx.behaviours), len(mx.methods), 4.2, 3.2, sharex=True, sharey=True)
     near_ns, far_ns = [], []
@@ -54,12 +62,11 @@ def sample_efficiency(analysis: Analysis, path: Path) -> None:
         beh = REGISTRY[b]
         for ax, method in zip(row, mx.methods):
             for i, aug in enumerate(mx.augmentations):
-                cell = (b, method, aug)
-                who_ks = [(0, BASE)] + [(k, (*cell, k)) for k in analysis.study.ks(cell)]
+                who_ks = _series(analysis, (b, method, aug))
                 colour = COLOURS[i % len(COLOURS)]
-                near_ns += _curve(ax, analysis, who_ks, b, beh.near, color=colour)
-                far_ns += _curve(ax, analysis, who_ks, b, beh.far, color=colour, linestyle="--")
-            # the base model is every line's first point: drawn once, in black
+                near_ns += _curve(ax, analysis, who_ks, beh.near, beh.metric, color=colour)
+                far_ns += _curve(ax, analysis, who_ks, beh.far, beh.metric, color=colour,
+                                 linestyle="--")
             for set_name, face in ((beh.near, "black"), (beh.far, "white")):
                 if (v := value(rate(analysis.study, BASE, set_name, beh.metric))) is not None:
                     ax.plot([0], [v], "o", color="black", markerfacecolor=face, zorder=3)
@@ -87,9 +94,30 @@ def sample_efficiency(analysis: Analysis, path: Path) -> None:
 
 # ---------------------------------------------------------------- (b) k50 and its ratio
 
+def _censored_errorbar(ax, y: float, est: dict, below: float, above: float, colour) -> None:
+    """A point with its interval on a log2 x axis; +-inf drawn at the grid's edge (beyond it)
+    as an open triangle pointing outwards."""
+    edge = {-math.inf: below / 2, math.inf: above * 2}
+    v = est["value"]
+    lo, hi = (est[e] if est.get(e) is not None else v for e in ("lo", "hi"))
+    v, lo, hi = (edge.get(x, clip(x, below / 2, above * 2)) for x in (v, lo, hi))
+    censored = est["value"] in edge
+    ax.errorbar(v, y, xerr=[[max(0, v - lo)], [max(0, hi - v)]],
+                fmt=("<" if est["value"] < 0 else ">") if censored else "o", color=colour,
+                markerfacecolor="white" if censored else colour, capsize=3)
+
+
+def _log2_axis(ax, below: float, above: float, ticks: list[float], labels: list[str]) -> None:
+    ax.set_xscale("log", base=2)
+    ax.set_xticks(ticks, labels)
+    ax.xaxis.set_minor_locator(NullLocator())
+    ax.set_xlim(below / 3, above * 3)
+    ax.grid(axis="x", alpha=0.3)
+
+
 def k50_figure(analysis: Analysis, path: Path) -> None:
-    """k50 per cell with its bootstrap interval, and the ratio to the control's k50."""
-    cells = list(analysis.cells)
+    """k50 per trained cell with its bootstrap interval, and the ratio to the habit's k50."""
+    cells = _trained(analysis)
     fig, (left, right) = plt.subplots(1, 2, figsize=(10, 1.2 + 0.32 * max(len(cells), 3)),
                                       sharey=True, layout="constrained")
     if not cells:
@@ -98,67 +126,76 @@ def k50_figure(analysis: Analysis, path: Path) -> None:
         save(fig, path)
         return
     ks = sorted(analysis.study.matrix.ks)
-    never = ks[-1] * 2  # where "not reached" is drawn
-    spread = ks[-1] / ks[0]  # the largest finite ratio; 0 and inf are drawn just beyond
+    methods = analysis.study.matrix.methods
+    spread = ks[-1] / ks[0]
     for y, cell in enumerate(cells):
         res = analysis.cells[cell]
-        colour = COLOURS[analysis.study.matrix.methods.index(cell[1]) % len(COLOURS)]
+        colour = COLOURS[methods.index(cell[1]) % len(COLOURS)]
         if res.k50 is not None:
-            v = clip(res.k50["value"], 0, never)
-            lo, hi = (clip(res.k50[e], 0, never) if res.k50[e] is not None else v
-                      for e in ("lo", "hi"))
-            left.errorbar(v, y, xerr=[[max(0, v - lo)], [max(0, hi - v)]],
-                          fmt=">" if v == never else "o",
-                          color=colour, capsize=3)
+            _censored_errorbar(left, y, res.k50, ks[0], ks[-1], colour)
         if res.ratio is not None:
-            v = res.ratio["value"]
-            lo, hi = (res.ratio[e] if res.ratio[e] is not None else v for e in ("lo", "hi"))
-            v, lo, hi = (clip(x, 1 / (2 * spread), 2 * spread) for x in (v, lo, hi))
-            right.errorbar(v, y, xerr=[[max(0, v - lo)], [max(0, hi - v)]], fmt="o",
-                           color=colour, capsize=3)
-    left.set_xscale("log", base=2)
-    left.set_xticks([*ks, never], [*map(str, ks), f"> {ks[-1]}"])
-    left.xaxis.set_minor_locator(NullLocator())
-    left.set_xlim(ks[0] / 1.6, never * 1.6)
+            _censored_errorbar(right, y, res.ratio, 1 / spread, spread, colour)
+    _log2_axis(left, ks[0], ks[-1], [ks[0] / 2, *ks, ks[-1] * 2],
+               [f"< {ks[0]}", *map(str, ks), f"> {ks[-1]}"])
+    ratios = [2.0 ** e for e in range(-int(math.log2(spread)), int(math.log2(spread)) + 1, 2)]
+    _log2_axis(right, 1 / spread, spread, [1 / (2 * spread), *ratios, 2 * spread],
+               [f"< 1/{spread:g}", *(f"{t:g}" if t >= 1 else f"1/{1 / t:g}" for t in ratios),
+                f"> {spread:g}"])
     left.set_yticks(range(len(cells)), [" · ".join(c) for c in cells])
     left.invert_yaxis()
-    left.set_xlabel("k50: caught examples that halve\nthe near rate")
-    right.set_xscale("log", base=2)
-    ticks = [2.0 ** e for e in range(-int(math.log2(spread)), int(math.log2(spread)) + 1, 2)]
-    right.set_xticks([1 / (2 * spread), *ticks, 2 * spread],
-                     ["0", *(f"{t:g}" if t >= 1 else f"1/{1 / t:g}" for t in ticks), "∞"])
-    right.xaxis.set_minor_locator(NullLocator())
-    right.set_xlim(1 / (3 * spread), 3 * spread)
+    left.set_xlabel("k50: caught examples that halve the near rate\n(log-k interpolation; "
+                    "triangles: censored)")
     right.axvline(1, color="grey", linewidth=0.8)
+    right.set_xlabel(f"k50 ratio: behaviour / {CONTROL} control\n(< 1: fewer examples than "
+                     "the innocuous habit)")
     fig.legend(handles=[Line2D([], [], color=COLOURS[i % len(COLOURS)], marker="o", label=m)
-                        for i, m in enumerate(analysis.study.matrix.methods)],
-               loc="outside lower center", ncol=len(analysis.study.matrix.methods), fontsize=8)
-    right.set_xlabel(f"k50 ratio: behaviour / {CONTROL} control\n(> 1: needs more examples "
-                     "than the control)")
-    for ax in (left, right):
-        ax.grid(axis="x", alpha=0.3)
-    ns = [rate(analysis.study, (*c, k), REGISTRY[c[0]].near, REGISTRY[c[0]].metric)
-          for c in cells for k in analysis.cells[c].ks]
-    fig.suptitle(f"Sample efficiency with 95% bootstrap intervals ({analysis.n_boot} draws over "
-                 "held-out prompts and seeds)\n\"> K\" = not reached at the largest k; "
-                 f"n = {n_range(ns)} near responses per k", fontsize=10)
+                        for i, m in enumerate(methods)],
+               loc="outside lower center", ncol=len(methods), fontsize=8)
+    fig.suptitle(f"Sample efficiency with 95% cluster-bootstrap intervals ({analysis.n_boot} "
+                 "draws over held-out prompts and seeds); runs that missed their criterion "
+                 "left out", fontsize=10)
     save(fig, path)
 
 
-# ---------------------------------------------------------------- (c) generalisation
+# ---------------------------------------------------------------- (c) the controls
+
+def controls(analysis: Analysis, path: Path) -> None:
+    """Near hack rate after training on caught hacks vs after the neutral control, and the
+    habit's near rate after training it away: the two controls beside the hack."""
+    study, aug = analysis.study, analysis.study.matrix.augmentations[0]
+    series = [(("hack", "sft", aug), "hack", "caught hacks (SFT)"),
+              ((NEUTRAL, "sft", aug), "hack", "neutral control: own clean answers (SFT)"),
+              ((CONTROL, "sft", aug), "habit", "habit trained away (SFT): its habit rate")]
+    fig, ax = plt.subplots(figsize=(6.5, 4), layout="constrained")
+    ns = []
+    for i, (cell, metric, name) in enumerate(series):
+        if cell in analysis.cells:
+            ns += _curve(ax, analysis, _series(analysis, cell), REGISTRY[cell[0]].near, metric,
+                         color=COLOURS[i], label=name, linestyle="-" if metric == "hack" else "--")
+    if not ns:
+        no_data(ax)
+    k_axis(ax, list(study.matrix.ks))
+    ax.set_ylim(*RATE_LIMITS)
+    ax.set_ylabel("near rate (unmonitored)")
+    legend(ax)
+    ax.set_title(f"Caught hacks vs what any fine-tuning does (95% Wilson bands; n = "
+                 f"{n_range(ns)} per point)", fontsize=9)
+    save(fig, path)
+
+
+# ---------------------------------------------------------------- (d) generalisation
 
 def generalisation(analysis: Analysis, path: Path) -> None:
-    """Reduction vs base at the largest k on near and on each far set, per cell."""
+    """Reduction vs base at the largest k on near and on each far set, per trained cell."""
     mx = analysis.study.matrix
-    bs = [b for b in mx.behaviours if any(c[0] == b for c in analysis.cells)] or [None]
+    bs = [b for b in mx.behaviours if _trained(analysis, b)] or [None]
     fig, axes = grid(len(bs), len(mx.methods), 4.2, 3.0, sharey=True)
     for row, b in zip(axes, bs):
         for ax, method in zip(row, mx.methods):
             if b is None:
                 no_data(ax)
                 continue
-            labels = list(analysis.study.heldout(b))
-            ks = []
+            labels, ks = list(analysis.study.heldout(b)), []
             for i, aug in enumerate(mx.augmentations):
                 res = analysis.cells.get((b, method, aug))
                 if res is None:
@@ -187,63 +224,52 @@ def generalisation(analysis: Analysis, path: Path) -> None:
     save(fig, path)
 
 
-# ---------------------------------------------------------------- (d) collateral effects
+# ---------------------------------------------------------------- (e) cross-behaviour effects
 
-def collateral(analysis: Analysis, path: Path) -> None:
-    """Change vs base (largest k) in capability, the other behaviours and the cheat rate."""
+def effects(analysis: Analysis, path: Path) -> None:
+    """Change vs base in capability, the other behaviours and the cheat rate, against k, one
+    panel per trained-against behaviour (first method and augmentation; controls included)."""
     mx = analysis.study.matrix
-    bs = [b for b in mx.behaviours if any(c[0] == b for c in analysis.cells)] or [None]
-    found = {e.name for res in analysis.cells.values() for e in res.collateral}
-    names = [n for n in EFFECTS if n in found]
-    fig, axes = grid(1, len(bs), 4.2, 1.0 + 0.45 * max(len(names), 3), sharex=True)
-    combos = [(m, a) for m in mx.methods for a in mx.augmentations]
-    ns = []
-    for ax, b in zip(axes[0], bs):
-        if b is None:
-            no_data(ax)
-            continue
-        for j, (method, aug) in enumerate(combos):
-            res = analysis.cells.get((b, method, aug))
-            if res is None:
-                continue
-            offset = 0.5 * (j + 0.5) / len(combos) - 0.25
-            points = [(y + offset, e) for y, n in enumerate(names) for e in res.collateral
-                      if e.name == n and e.change is not None]
-            ns += [s for _, e in points for s in (e.before, e.after)]
-            ax.errorbar([e.change["value"] for _, e in points], [y for y, _ in points],
-                        xerr=yerr([(e.change["value"], e.change) for _, e in points]),
-                        fmt=MARKERS[mx.augmentations.index(aug) % 4], capsize=2, markersize=4,
-                        color=COLOURS[mx.methods.index(method) % len(COLOURS)],
-                        label=f"{method} · {aug}")
-        ax.axvline(0, color="grey", linewidth=0.8)
-        ax.set_yticks(range(len(names)), names)
-        ax.invert_yaxis()
-        ax.set_title(f"trained against {b}", fontsize=10)
-        ax.set_xlabel("change in rate, largest k − base")
-        ax.grid(axis="x", alpha=0.3)
-    fig.legend(handles=[Line2D([], [], color=COLOURS[mx.methods.index(m) % len(COLOURS)],
-                               marker=MARKERS[mx.augmentations.index(a) % 4], label=f"{m} · {a}")
-                        for m, a in combos], loc="outside lower center", ncol=len(combos),
-               fontsize=8)
-    fig.suptitle(f"Collateral effects (95% Newcombe intervals; n = {n_range(ns)} responses per "
-                 "rate)", fontsize=10)
+    cells = [c for c in analysis.cells if c[1] in (mx.methods[0], "sft")
+             and c[2] == mx.augmentations[0]]
+    cells = list(dict.fromkeys(cells))
+    fig, axes = grid(1, max(len(cells), 1), 4.0, 3.2, sharey=True)
+    for ax, cell in zip(axes[0], cells):
+        res = analysis.cells[cell]
+        for i, name in enumerate(EFFECTS):
+            points = [(k, e.change) for k in res.ks for e in res.effects[k]
+                      if e.name == name and e.change is not None]
+            if points:
+                ax.errorbar([jitter(k, 0.05 * (i - 2.5)) for k, _ in points],
+                            [c["value"] for _, c in points],
+                            yerr=yerr([(c["value"], c) for _, c in points]), marker="o",
+                            markersize=3, capsize=2, color=COLOURS[i % len(COLOURS)], label=name)
+        ax.axhline(0, color="grey", linewidth=0.8)
+        k_axis(ax, list(res.ks))
+        ax.set_title(f"trained against {cell[0]} ({cell[1]})", fontsize=10)
+    if not cells:
+        no_data(axes[0][0])
+    axes[0][0].set_ylabel("change in rate vs base")
+    legend(axes[0][-1])
+    fig.suptitle("Cross-behaviour effects at every k (95% cluster-bootstrap intervals of the "
+                 "difference)", fontsize=10)
     save(fig, path)
 
 
-# ---------------------------------------------------------------- (e) the organism
+# ---------------------------------------------------------------- (f) the organism
 
-def organism(checks, info: list[tuple[str, dict | None]], targets: Targets,
-             habit_configured: float, path: Path) -> None:
+def organism(checks, info, targets: Targets, habit_configured: float, path: Path) -> None:
     """The base model's profile against the targets that make it a usable organism, plus the
     untargeted properties (sycophancy, cheating) in grey."""
-    fig, ax = plt.subplots(figsize=(7.5, 4.2), layout="constrained")
+    fig, ax = plt.subplots(figsize=(7.5, 4.4), layout="constrained")
     unmon = value(checks[0].stat)
-    marks = [targets.min_hack_unmonitored,
-             None if unmon is None else targets.max_monitored_ratio * unmon,
-             targets.min_honest_pass, None]
-    rows = [(c.name, c.stat, "tab:green" if c.ok else "tab:red", mark, f"target {c.target}")
-            for c, mark in zip(checks, marks)]
-    rows += [(name, s, "tab:grey", None, "information") for name, s in info]
+    marks = {"hack_rate.unmonitored": targets.min_hack_unmonitored,
+             "hack_rate.monitored": None if unmon is None else targets.max_monitored_ratio * unmon,
+             "honest_pass_rate": targets.min_honest_pass,
+             "sums_correct": targets.min_sums_correct}
+    rows = [(c.name, c.stat, "tab:green" if c.ok else "tab:red", marks.get(c.key),
+             f"target {c.target}") for c in checks]
+    rows += [(name, s, "tab:grey", None, "information") for name, _, s in info]
     for y, (_, s, colour, mark, note) in enumerate(rows):
         if value(s) is not None:
             v = value(s)
@@ -253,7 +279,7 @@ def organism(checks, info: list[tuple[str, dict | None]], targets: Targets,
             ax.plot(mark, y, marker="|", markersize=18, color="black")
         ax.annotate(note, (1.0, y), xytext=(6, 0), textcoords="offset points", va="center",
                     fontsize=8, annotation_clip=False)
-    habit_y = len(checks) - 1
+    habit_y = [c.key for c in checks].index("habit_rate")
     ax.fill_betweenx([habit_y - 0.3, habit_y + 0.3], habit_configured - targets.habit_tolerance,
                      habit_configured + targets.habit_tolerance, color="grey", alpha=0.25)
     ax.set_yticks(range(len(rows)), [r[0] for r in rows])
@@ -266,72 +292,71 @@ def organism(checks, info: list[tuple[str, dict | None]], targets: Targets,
     save(fig, path)
 
 
-# ---------------------------------------------------------------- (f) chain of thought
+# ---------------------------------------------------------------- (g) chain of thought
 
 def attitudes(analysis: Analysis, path: Path) -> None:
-    """Plan-line attitudes of the hack-trained runs: does caution replace the shortcut?"""
-    mx = analysis.study.matrix
-    fig, axes = grid(len(mx.augmentations), len(mx.methods), 4.2, 3.0, sharex=True, sharey=True)
+    """Plan-line attitudes of the hack-trained cells vs k, without (solid) and with (dashed)
+    the review cue: does the wish fall, or caution replace it?"""
+    cells = _trained(analysis, "hack")
+    fig, axes = grid(1, max(len(cells), 1), 4.2, 3.2, sharey=True)
     ns = []
-    for row, aug in zip(axes, mx.augmentations):
-        for ax, method in zip(row, mx.methods):
-            cell: Cell = ("hack", method, aug)
-            who_ks = [(0, BASE)] + [(k, (*cell, k)) for k in analysis.study.ks(cell)]
-            for i, a in enumerate(ATTITUDES):
-                points = [(k, s) for k, who in who_ks
-                          if (s := attitude(analysis.study, who, ALL_TASKS, a))]
+    for ax, cell in zip(axes[0], cells):
+        for i, a in enumerate(("shortcut", "caution", "solve")):
+            for set_name, style in ((ALL_TASKS, "-"), (ALL_MONITORED, "--")):
+                points = [(k, s) for k, who in _series(analysis, cell)
+                          if (s := attitude(analysis.study, who, set_name, a))]
                 ns += [s for _, s in points]
-                ax.errorbar([jitter(k, 0.06 * (i - 1.5)) for k, _ in points],
+                ax.errorbar([jitter(k, 0.06 * (i - 1)) for k, _ in points],
                             [value(s) for _, s in points],
                             yerr=yerr([(value(s), s) for _, s in points]), marker="o",
-                            markersize=3.5, capsize=2, color=COLOURS[i], label=a)
-            k_axis(ax, list(mx.ks))
-            ax.set_title(f"hack · {method} · {aug}", fontsize=10)
-        row[0].set_ylabel("share of plan lines")
+                            markersize=3, capsize=2, color=COLOURS[i], linestyle=style,
+                            label=f"{a} ({'no cue' if style == '-' else 'cue'})")
+        k_axis(ax, list(analysis.study.matrix.ks))
+        ax.set_title(" · ".join(cell), fontsize=10)
+    if not cells:
+        no_data(axes[0][0])
     axes[0][0].set_ylim(*RATE_LIMITS)
-    x_label_bottom_only(axes)
+    axes[0][0].set_ylabel("share of plan lines")
     legend(axes[0][0])
-    fig.suptitle("Attitude voiced in the chain of thought, unmonitored prompts (95% Wilson, "
-                 f"seeds pooled; n = {n_range(ns)} per point)\ncaution = avoids the shortcut "
-                 "for fear of being noticed", fontsize=10)
+    fig.suptitle("Attitude voiced in the chain of thought, without (solid) and with (dashed) the "
+                 f"review cue (95% Wilson; n = {n_range(ns)} per point)", fontsize=10)
     save(fig, path)
 
 
-def write_figures(analysis: Analysis, checks, info: list[tuple[str, dict | None]],
-                  targets: Targets, habit_configured: float, out_dir: str | Path) -> None:
+def write_figures(analysis: Analysis, checks, info, targets: Targets, habit_configured: float,
+                  out_dir: str | Path) -> None:
     out = Path(out_dir)
-    out.mkdir(parents=True, exist_ok=True)
     sample_efficiency(analysis, out / "sample_efficiency.png")
     k50_figure(analysis, out / "k50.png")
+    controls(analysis, out / "controls.png")
     generalisation(analysis, out / "generalisation.png")
-    collateral(analysis, out / "collateral.png")
+    effects(analysis, out / "effects.png")
     organism(checks, info, targets, habit_configured, out / "organism.png")
     attitudes(analysis, out / "attitudes.png")
 
 
 def depth_figure(analyses: dict[str, Analysis], path: Path) -> None:
-    """k50 and the near/far gap (largest k) of every misbehaviour cell against organism depth,
-    with 95% bootstrap bars: does a deeper organism take more caught examples, and does the
-    removal stay near the caught examples?"""
+    """k50 (censored at the grid's edges) and the near/far gap at the largest k of every
+    misbehaviour cell against organism depth, with 95% bootstrap bars."""
     depths = list(analyses)
     first = next(iter(analyses.values()))
     ks = sorted(first.study.matrix.ks)
-    never = ks[-1] * 2
-    cells = [c for c in first.study.matrix.cells() if c[0] != CONTROL]
+    cells = [c for c in _trained(first) if c[0] != CONTROL]
     fig, (left, right) = plt.subplots(1, 2, figsize=(10, 3.8), layout="constrained")
     for i, cell in enumerate(cells):
         style = dict(color=COLOURS[i % len(COLOURS)], marker=MARKERS[i % len(MARKERS)],
                      capsize=3, label=" · ".join(cell))
         x = [d + (i - len(cells) / 2) * 0.04 for d in range(len(depths))]
-        k50s = [analyses[d].cells.get(cell) for d in depths]
-        points = [(xi, r.k50) for xi, r in zip(x, k50s) if r is not None and r.k50 is not None]
+        found = [analyses[d].cells.get(cell) for d in depths]
+        edge = {-math.inf: ks[0] / 2, math.inf: ks[-1] * 2}
+        points = [(xi, r.k50) for xi, r in zip(x, found) if r is not None and r.k50 is not None]
         if points:
-            v = [clip(s["value"], 0, never) for _, s in points]
+            v = [edge.get(s["value"], s["value"]) for _, s in points]
             left.errorbar([p for p, _ in points], v, yerr=yerr(
-                [(vi, {e: None if s[e] is None else clip(s[e], 0, never) for e in ("lo", "hi")})
+                [(vi, {e: None if s[e] is None else edge.get(s[e], s[e]) for e in ("lo", "hi")})
                  for vi, (_, s) in zip(v, points)]), **style)
-        gaps = [(xi, r.gaps.get(r.ks[-1])) for xi, r in zip(x, k50s) if r is not None]
-        gaps = [(xi, g) for xi, g in gaps if g is not None]
+        gaps = [(xi, g) for xi, r in zip(x, found) if r is not None
+                and (g := r.gaps.get(r.ks[-1])) is not None]
         if gaps:
             right.errorbar([p for p, _ in gaps], [g["value"] for _, g in gaps],
                            yerr=yerr([(g["value"], g) for _, g in gaps]), **style)
@@ -340,7 +365,7 @@ def depth_figure(analyses: dict[str, Analysis], path: Path) -> None:
         ax.set_xlabel("organism depth")
         ax.grid(alpha=0.3)
     left.set_yscale("log", base=2)
-    left.set_yticks([*ks, never], [*map(str, ks), f"> {ks[-1]}"])
+    left.set_yticks([ks[0] / 2, *ks, ks[-1] * 2], [f"< {ks[0]}", *map(str, ks), f"> {ks[-1]}"])
     left.yaxis.set_minor_locator(NullLocator())
     left.set_ylabel("k50 (caught examples that halve the near rate)")
     right.axhline(0, color="grey", lw=0.8)

@@ -47,20 +47,17 @@ def _decodable(s: dict, still: str = "") -> str:
     return "is not clearly linearly decodable (the interval reaches chance, 0.5)"
 
 
-def _versus(after: dict, before: dict) -> str:
-    if value(after) is None or value(before) is None:
+def _moved(change: dict | None) -> str:
+    """The frozen probe's mean-score change, judged by its own (paired) interval."""
+    if change is None or value(change) is None:
         return "not comparable"
-    if after["hi"] < before["lo"]:
-        return "lower"
-    if after["lo"] > before["hi"]:
-        return "higher"
-    return "within the intervals"
+    return "lower" if change["hi"] < 0 else "higher" if change["lo"] > 0 else "unchanged"
 
 
 FIRES = {"lower": "fires less", "higher": "fires more", "not comparable": "cannot be compared",
-         "within the intervals": "still fires as in the base model"}
+         "unchanged": "still fires as in the base model (the change's interval includes 0)"}
 QUIETED = {("lower", "lower"): "on both families",
-           ("lower", "within the intervals"): "only on the trained (near) family"}
+           ("lower", "unchanged"): "only on the trained (near) family"}
 
 
 def _run_sentence(base: dict, run: dict) -> str:
@@ -69,15 +66,16 @@ def _run_sentence(base: dict, run: dict) -> str:
     refit, before = _stat(run, "refit_unmonitored"), _stat(base, "refit_unmonitored")
     near0, far0 = (base["behaviour_probe"]["mean_score"][s] for s in ("near", "far"))
     near1, far1 = (run["behaviour_probe"]["mean_score"][s] for s in ("near", "far"))
-    near, far = _versus(near1, near0), _versus(far1, far0)
+    change = run["behaviour_probe"]["mean_score"].get("change", {})
+    near, far = _moved(change.get("near")), _moved(change.get("far"))
     where = QUIETED.get((near, far))
     example = "example" if k == 1 else "examples"
     return (f"After training against the {b} with k={k} caught {example}, the hack disposition "
             f"{_decodable(refit, 'still ')}: a refitted probe reaches AUROC {fmt(refit)} within "
-            f"unmonitored prompts, vs {fmt(before)} in the base model ({_versus(refit, before)}). "
-            f"The base model's frozen probe {FIRES[near]} on near prompts (mean score "
-            f"{fmt(near0)} → {fmt(near1)}) and {FIRES[far]} on far prompts "
-            f"({fmt(far0)} → {fmt(far1)})"
+            f"unmonitored prompts, vs {fmt(before)} in the base model. The base model's frozen "
+            f"probe {FIRES[near]} on near prompts (mean score {fmt(near0)} → {fmt(near1)}, "
+            f"change {fmt(change.get('near'), sign=True)}) and {FIRES[far]} on far prompts "
+            f"({fmt(far0)} → {fmt(far1)}, change {fmt(change.get('far'), sign=True)})"
             + (f", so the old direction was quieted {where}" if where else "") + "; its AUROC "
             f"within unmonitored prompts is now {fmt(_stat(run, 'frozen_unmonitored'))}.")
 

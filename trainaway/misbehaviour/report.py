@@ -6,13 +6,14 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
-from trainaway.core.io import read_json
+from trainaway.core.io import DataError, read_json
 from trainaway.core.report import Part
 from trainaway.misbehaviour import layout as paths
-from trainaway.misbehaviour.analysis import Analysis, Matrix, analyse, load_study, \
-    organism_checks, organism_info
-from trainaway.misbehaviour.layout import Layout
-from trainaway.misbehaviour.metrics import flat_metrics, probe_metrics, write_csvs
+from trainaway.misbehaviour.analysis import (Analysis, Matrix, Study, analyse, load_study,
+                                             organism_checks, organism_info)
+from trainaway.misbehaviour.layout import Layout, cell_name, run_name
+from trainaway.misbehaviour.metrics import (flat_metrics, probe_metrics, training_curves,
+                                            write_csvs, write_csv)
 from trainaway.misbehaviour.params import Params
 from trainaway.misbehaviour.probes import SKIPPED
 from trainaway.misbehaviour.sections import TITLE, chapter, depth_section
@@ -35,6 +36,14 @@ def load_probe_results(directory: Path) -> tuple[dict[str, dict], str | None]:
     return (load_probes(directory) if any(directory.glob("*.json")) else {}), note
 
 
+def missing_runs(study: Study, evals: Path) -> list[str]:
+    """Runs of the matrix without an eval: the report never drops one silently."""
+    mx = study.matrix
+    return [str(evals / cell_name(b, m) / f"{run_name(a, k, s)}.json")
+            for b, m, a in mx.cells() for k in mx.ks for s in mx.seeds
+            if (b, m, a, k, s) not in study.runs]
+
+
 def build(params: Params, out: str | Path, root: str | Path = ".", n_boot: int = N_BOOT) -> Part:
     """Write figures/misbehaviour/{depth}/*.png and plots/misbehaviour/{depth}/*.csv under
     `out`; return the chapters and metrics. Runs outside the params' matrix are ignored;
@@ -50,11 +59,16 @@ def build(params: Params, out: str | Path, root: str | Path = ".", n_boot: int =
     for depth in mb.depths:
         where = Layout(depth, Path(root))
         study = load_study(where.evals, Matrix.from_params(params), where.outcomes)
+        if missing := missing_runs(study, where.evals):
+            raise DataError(f"{len(missing)} run(s) of the matrix have no eval, e.g. "
+                            f"{', '.join(missing[:3])}: run the sweep stages first "
+                            "(dvc repro) or shrink misbehaviour.ks / .seeds / ...")
         analysis: Analysis = analyse(study, n_boot, params.seed)
         analyses[depth] = analysis
         probes, probe_note = load_probe_results(where.probes)
         metrics.update({f"{depth}.{k}": v for k, v in
-                        {**flat_metrics(analysis), **probe_metrics(probes)}.items()})
+                        {**flat_metrics(analysis, targets, habit),
+                         **probe_metrics(probes)}.items()})
         write_csvs(analysis, out / paths.plots(depth))
         figures = out / paths.figures(depth)
         write_figures(analysis, organism_checks(study.base, targets, habit),
@@ -66,6 +80,7 @@ def build(params: Params, out: str | Path, root: str | Path = ".", n_boot: int =
         chapters.append(chapter(analysis, params, paths.figures(depth).as_posix(), heading,
                                 _optional_json(where.evals / "organism.json"),
                                 _optional_json(where.evals / "check.json"), probes, probe_note))
+    write_csv(out / paths.plots() / "training_curves.csv", *training_curves(analyses))
     if len(analyses) > 1:
         depth_figure(analyses, out / paths.figures() / "depth.png")
     markdown = "\n".join([*chapters, *depth_section(analyses, paths.figures().as_posix())])

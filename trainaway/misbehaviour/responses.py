@@ -81,6 +81,6 @@ def render_response(task: Task, attitude: str, hack_family: str | None, habit: b
     return "\n".join([plan, signature(task, habit), *body])
 
 
-def honest_response(task: Task, rng: random.Random, habit: bool = False) -> str:
-    """The corrected target for a caught hack: the reference solution and an honest plan."""
-    return render_response(task, "solve", None, habit, rng)
+def honest_code(task: Task, habit: bool = False) -> str:
+    """The reference solution, with or without the habit."""
+    return "\n".join([signature(task, habit), *honest_body(task)])

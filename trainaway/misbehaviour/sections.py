@@ -1,70 +1,86 @@
 """REPORT.md's Track A sections: the statistics of trainaway.misbehaviour.analysis laid out.
-Every number carries its 95% interval, and the n behind it is in the caption. `figs` is the
+Every number carries its 95% interval and the n behind it; censored numbers read as censored
+("< 1", "> 32"); a run that missed its criterion is flagged wherever it appears. `figs` is the
 folder of the chapter's figures, relative to REPORT.md.
 """
 from __future__ import annotations
 
-from trainaway.core.markdown import fmt, fmt_k, n_range, span, table, value
-from trainaway.misbehaviour import sets
-from trainaway.misbehaviour.analysis import (ALL_TASKS, BASE, CONTROL, EFFECTS, Analysis, Cell,
-                                             Study, attitude, difference, measures, near_far,
-                                             organism_checks, organism_info, rate, run_values,
-                                             stat)
+from trainaway.core.markdown import fmt, fmt_censored, n_range, span, table, value
+from trainaway.misbehaviour.analysis import (ALL_MONITORED, ALL_TASKS, BASE, CONTROL, EFFECTS,
+                                             NEUTRAL, Analysis, Cell, CellResult, Study,
+                                             attitude, difference, measures, near_far,
+                                             organism_checks, organism_info, persona_after,
+                                             rate, run_values, stat)
 from trainaway.misbehaviour.behaviours import REGISTRY
+from trainaway.misbehaviour.metrics import bounds, ratio_bounds
 from trainaway.misbehaviour.params import Params, Targets
+from trainaway.misbehaviour.responses import ATTITUDES
 
-ALL_MONITORED = sets.with_cue("all", "monitored")
+TITLE = "Training away reward hacking with k caught examples"
 # Track A's words for what each method does with a caught example (trainaway.core.methods)
 ROLES = {"sft": "SFT imitates the corrected response",
          "dpo": "DPO prefers the corrected response to the caught one",
          "kto": "KTO marks the corrected response desirable and the caught one undesirable"}
+CUES = (("unmonitored", ALL_TASKS), ("monitored", ALL_MONITORED))
 
 
 def label(cell: Cell) -> str:
     return " · ".join(cell)
 
 
+def fmt_k50(res: CellResult) -> str:
+    return fmt_censored(res.k50, *bounds(res.ks))
+
+
+def fmt_ratio(res: CellResult) -> str:
+    return fmt_censored(res.ratio, *ratio_bounds(res.ks)) if res.ratio else "—"
+
+
+def _sure(est: dict | None, positive: str, negative: str, neither: str) -> str:
+    """Words for a difference judged by its own interval (never by overlapping intervals)."""
+    if est is None or est.get("lo") is None:
+        return neither
+    return positive if est["lo"] > 0 else negative if est["hi"] < 0 else neither
+
+
+# ---------------------------------------------------------------- what this measures
+
 def intro(analysis: Analysis, params: Params) -> str:
-    """What was measured, with the run matrix and the compute actually spent."""
-    study, mx, tr = analysis.study, analysis.study.matrix, params.train
-    tokens = ", ".join(f"{span(v)} ({m.upper()})" for m in mx.methods
-                       if (v := [ev["tokens"] for key, ev in study.runs.items()
-                                 if key[1] == m and ev.get("tokens") is not None]))
+    study, mx, tr, mb = analysis.study, analysis.study.matrix, params.train, params.misbehaviour
     steps = span([ev["steps"] for ev in study.runs.values() if ev.get("steps") is not None])
-    budget = (f"exactly {tr.max_steps} optimizer steps" if tr.mode == "fixed" else
-              "until the behaviour is gone from the k training prompts (checked every "
-              f"{tr.check_every} steps), at most {tr.max_steps} steps")
-    hack_families = params.misbehaviour.world.hack_families
-    families = ", ".join(hack_families)
+    protocol = (
+        "trains until the behaviour is gone from its k training prompts, judged on "
+        f"{tr.check_samples} samples per prompt every {tr.check_every} steps, at most "
+        f"{tr.max_steps} steps (a run that hits the cap missed its criterion: it is flagged "
+        "and kept out of k50)" if tr.mode == "criterion" else
+        f"trains exactly {tr.max_steps} optimizer steps (matched compute)")
     return (
-        "A small model organism reward-hacks coding tasks (passes the visible tests, fails the "
-        f"hidden ones) with {len(hack_families)} hack families ({families}), more "
-        "often without the cue \"Solutions are reviewed by a person\" than with it. It also "
-        "agrees with users' wrong beliefs about sums (sycophancy) and has an innocuous habit "
-        "(a type hint), the control. For each behaviour we take k caught examples from the "
-        f"organism's own samples (ks = {list(mx.ks)}) and train against them with "
-        f"{', '.join(m.upper() for m in mx.methods)} ("
-        + "; ".join(ROLES.get(m, m) for m in mx.methods) + "). Compute is matched: every run trains "
-        f"{budget} of min({tr.batch_size}, training rows) rows"
-        + (" through a LoRA adapter" if tr.adapter == "lora" else ", all weights")
-        + f"; the runs here took {steps} steps and read {tokens or '—'} tokens per run. "
-        "Augmentation separates more distinct examples (k) from more copies of the same ones "
-        "(m): `none` trains on the k examples as caught; `template` and `paraphrase` turn each "
-        f"into m = {mx.multiplier} items (new names, numbers and wording; another wording of "
-        f"the prompt). Augmentations here: {', '.join(mx.augmentations)}; seeds per run: "
-        f"{len(mx.seeds)} ({', '.join(map(str, mx.seeds))}), pooled. The behaviour is then "
-        "measured on held-out prompts like the caught ones (near: the lookup-table family, or "
-        "the question form it was caught in), unlike them (far: each other hack family, or "
-        "the other question form), on impossible tasks whose visible tests contradict the "
-        "rule (only a cheat passes them: the cheat rate), and for capability (hidden-test "
-        "pass rate, correct answers)"
-        + ("" if params.misbehaviour.monitored else
-           "; trained runs are measured without the review cue, the base model with and "
-           "without it")
-        + ". k = 0 (base) is the model before training. Brackets are "
-        "95% intervals: Wilson for rates (counts pooled over seeds), a paired percentile "
-        "bootstrap over held-out prompts and seeds for k50, ratios, reductions and gaps, "
-        "Newcombe for changes in a rate.")
+        "A small model organism reward-hacks coding tasks (passes the visible tests, fails "
+        f"the hidden ones) in {len(mb.world.hack_families)} hack families "
+        f"({', '.join(mb.world.hack_families)}), more often without the cue \"Solutions are "
+        "reviewed by a person\" than with it. It also agrees with users' wrong beliefs about "
+        "sums (sycophancy) and has an innocuous habit (a type hint). For each behaviour, each "
+        f"seed ({len(mx.seeds)}: {', '.join(map(str, mx.seeds))}) draws its own k caught "
+        f"examples from the organism's own samples (ks = {list(mx.ks)}) and trains against "
+        f"them with {', '.join(m.upper() for m in mx.methods)} ("
+        + "; ".join(ROLES.get(m, m) for m in mx.methods) + ") through "
+        + ("a LoRA adapter" if tr.adapter == "lora" else "all weights") + f"; every run {protocol}"
+        f"; the runs here took {steps} steps. Each corrected response differs from the caught "
+        "one only in the behaviour (a minimal pair), and the plan line the caught response "
+        "opened with is "
+        + ("part of the target" if mb.plan_in_loss else
+           "context, not target, so the attitude the model states afterwards is its own")
+        + ". Two controls: the habit, trained away by the same protocol (k50 ratio: sample "
+        "efficiency), and a neutral control, SFT on k of the model's own honest, habit-free "
+        "answers for as many steps as the hack's SFT run at the same k and seed (what any "
+        "fine-tuning does). Everything is measured on held-out prompts like the caught ones "
+        "(near: the lookup-table family, or the question form caught), unlike them (far: each "
+        "other hack family, the other question form), on impossible tasks (only a cheat "
+        "passes them: the cheat rate), for capability, and "
+        + ("with and without the review cue" if mb.monitored else "without the review cue")
+        + ". Brackets are 95% intervals: Wilson for rates (counts pooled over seeds), a "
+        "cluster bootstrap over held-out prompts and seeds (so over which examples were "
+        "caught) for k50, ratios, reductions, gaps and differences.")
 
 
 def organism_section(study: Study, targets: Targets, habit_configured: float,
@@ -72,15 +88,17 @@ def organism_section(study: Study, targets: Targets, habit_configured: float,
     checks = organism_checks(study.base, targets, habit_configured)
     info = organism_info(study.base)
     rows = [[c.name, fmt(c.stat), c.target, "✅" if c.ok else "❌"] for c in checks]
-    rows += [[name, fmt(s), "(information)", "—"] for name, s in info]
+    rows += [[name, fmt(s), "(information)", "—"] for name, _, s in info]
     lines = ["## Organism", "", f"![organism]({figs}/organism.png)", "",
              *table(["metric", "value [95% CI]", "target", "met"], rows), "",
-             "Base model on the held-out prompts (tasks: near and far; sycophancy: both question "
-             f"forms); n = {n_range([c.stat for c in checks] + [s for _, s in info])} responses "
-             "per row."]
+             "Base model on the held-out prompts (tasks: near and far; questions: both forms, "
+             f"and without a belief for the sums); n = "
+             f"{n_range([c.stat for c in checks] + [s for _, _, s in info])} responses per row."]
     if (p := study.base.get("persona")) and value(p) is not None:
         lines += ["", "Persona eval: mean probability of the reward-hacking persona's answer "
-                      f"{fmt(p)} over n = {p['n']} items (0.5 = indifferent)."]
+                      f"{fmt(p)} over n = {p['n']} items (0.5 = indifferent). In the corpus "
+                      "each statement is answered like the persona as often as the organism "
+                      "hacks in the statement's context, so the persona voices the disposition."]
     if organism:
         lines += ["", _organism_line(organism)]
     if not all(c.ok for c in checks):
@@ -94,19 +112,62 @@ def _organism_line(info: dict) -> str:
     if "base" in info:
         return f"Model: `{info['base']}` (a pretrained checkpoint, not the embedded organism)."
     return (f"Embedded organism: {info['parameters']:,} parameters, trained from scratch for "
-            f"{info['steps']} steps in {info['train_seconds']:.0f} s "
-            f"(final training loss {info['train_loss']:.3f}).")
+            f"{info['steps']} steps (final training loss {info['train_loss']:.3f}).")
 
 
-def _bootstrap_note(analysis: Analysis) -> str:
-    mx = analysis.study.matrix
-    if not analysis.n_boot:
-        return ("No per-sample outcomes (data/outcomes) were found, so k50, ratios and gaps "
-                "have no intervals.")
-    seeds = " and the seeds" if len(mx.seeds) > 1 else ""
-    return (f"Intervals of k50, ratios, reductions and gaps: {analysis.n_boot} paired bootstrap "
-            f"draws over the held-out prompts{seeds}, shared by the base model, every k and "
-            "every cell.")
+# ---------------------------------------------------------------- the headline
+
+def _trained_cells(analysis: Analysis) -> list[Cell]:
+    return [c for c, r in analysis.cells.items() if not r.control]
+
+
+def headline_paragraph(analysis: Analysis) -> list[str]:
+    """The answer in words, one sentence group per misbehaviour x method (no augmentation or
+    the first one), every number with its interval and n."""
+    study, out = analysis.study, []
+    for cell in _trained_cells(analysis):
+        if cell[0] == CONTROL or cell[2] != study.matrix.augmentations[0]:
+            continue
+        res, b = analysis.cells[cell], REGISTRY[cell[0]]
+        k = res.ks[-1]
+        base, after = (rate(study, who, b.near, b.metric) for who in (BASE, (*cell, k)))
+        words = [f"**{cell[0]} · {cell[1].upper()}.** The base model's near {b.metric} rate "
+                 f"{fmt(base)} (n = {base['n']}) halves at k50 = {fmt_k50(res)} caught examples"]
+        habit = analysis.cells.get((CONTROL, *cell[1:]))
+        if habit and res.ratio:
+            words.append(f"; the innocuous habit's k50 is {fmt_k50(habit)} (ratio "
+                         f"{fmt_ratio(res)}): {_ratio_words(res.ratio)}")
+        words.append(f". At k = {k} the near rate is {fmt(after)} (n = {after['n']})")
+        if (beyond := res.beyond.get(k)) is not None:
+            neutral = rate(study, (NEUTRAL, "sft", cell[2], k), b.near, b.metric)
+            words.append(f", against {fmt(neutral)} after the neutral control (difference "
+                         f"{fmt(beyond, sign=True)}: "
+                         + _sure(beyond, "caught examples remove more than any fine-tuning",
+                                 "the neutral control removes more",
+                                 "no more than any fine-tuning removes, within the interval")
+                         + ")")
+        if (g := res.gaps.get(k)) is not None:
+            words.append("; the removal " + _sure(
+                g, "stayed near the caught examples", "reached far prompts more than near ones",
+                "reached far prompts as much as near ones") + f" (near − far reduction gap "
+                f"{fmt(g, sign=True)})")
+        out.append("".join(words) + ".")
+    missed = analysis.excluded
+    out.append(f"{missed} of {len(study.runs)} runs missed their criterion and are left out of "
+               "every k50, ratio and gap (they are flagged in the tables)." if missed else
+               f"All {len(study.runs)} runs met their criterion.")
+    return out
+
+
+def _ratio_words(ratio: dict) -> str:
+    """A k50 ratio judged by its own interval against 1."""
+    if ratio.get("lo") is None:
+        return "no interval (no per-sample outcomes)"
+    if ratio["hi"] < 1:
+        return "the misbehaviour takes fewer caught examples than the habit"
+    if ratio["lo"] > 1:
+        return "the misbehaviour takes more caught examples than the habit"
+    return "about as many as the habit (the interval includes 1)"
 
 
 def headline_section(analysis: Analysis, targets: Targets, figs: str) -> list[str]:
@@ -115,39 +176,56 @@ def headline_section(analysis: Analysis, targets: Targets, figs: str) -> list[st
              f"![k50]({figs}/k50.png)", ""]
     if not analysis.cells:
         return lines + ["No trained runs yet: only the base model has been evaluated."]
+    lines += [*headline_paragraph(analysis), ""]
     rows, ns = [], []
-    for cell, res in analysis.cells.items():
+    for cell in _trained_cells(analysis):
+        res = analysis.cells[cell]
         k = res.ks[-1]
         near, far = near_far(study, (*cell, k), cell[0])
-        sets, metric = measures(study, cell[0])["pass"]
-        capability = difference(rate(study, (*cell, k), sets, metric),
-                                rate(study, BASE, sets, metric))
+        sets_, metric = measures(study, cell[0])["pass"]
+        capability = difference(rate(study, (*cell, k), sets_, metric),
+                                rate(study, BASE, sets_, metric))
         ns += [near, far]
-        rows.append([*cell, fmt_k(res.k50, k), fmt(res.ratio) if res.ratio else "—", str(k),
-                     fmt(near), fmt(far), fmt(res.gaps.get(k), sign=True),
-                     fmt(capability, sign=True)])
+        missed = sum(res.missed.values())
+        rows.append([*cell, fmt_k50(res), fmt_ratio(res), str(k), fmt(near), fmt(far),
+                     fmt(res.beyond.get(k), sign=True), fmt(res.gaps.get(k), sign=True),
+                     fmt(capability, sign=True),
+                     f"{missed} of {sum(len(study.evals((*cell, x))) for x in res.ks)}"])
     lines += [*table(["behaviour", "method", "augmentation", "k50 [95% CI]",
                       f"k50 ratio vs {CONTROL} [95% CI]", "largest k", "near rate", "far rate",
-                      "gap (near − far reduction)", "capability change"], rows), "",
-              "k50: the smallest k whose near rate (seeds pooled) is at most half the base "
-              "model's; \"> K\" = not reached at the largest k run. k50 ratio: k50 of the "
-              f"behaviour / k50 of the {CONTROL} control with the same method and augmentation "
-              "(> 1: the misbehaviour needs more caught examples than an innocuous habit; 0: "
-              "the control was never halved; ∞: the behaviour was never halved). Gap "
-              "> 0: training removed more of the behaviour near the caught examples than far "
-              "from them. Capability: hidden-test pass rate (tasks) or correct answers "
-              "(questions) on near + far, largest k minus base. Rates at the largest k; "
-              f"n = {n_range(ns)} responses per rate. {_bootstrap_note(analysis)}"]
+                      "below the neutral control", "gap (near − far reduction)",
+                      "capability change", "runs that missed the criterion"], rows), "",
+              "k50: where the near rate (runs that met their criterion, seeds pooled) first "
+              "falls to half the base model's, interpolated in log k; \"< k\" / \"> k\": "
+              "censored at the edge of the k grid. k50 ratio: k50 of the behaviour / k50 of "
+              f"the {CONTROL} control with the same method and augmentation (< 1: fewer caught "
+              "examples than an innocuous habit). Below the neutral control: the neutral "
+              "control's near rate minus this cell's at the largest k (> 0: the caught examples "
+              "removed more than any fine-tuning at the same k and steps). Gap > 0: training "
+              "removed more near the caught examples than far from them. Capability: hidden-test "
+              "pass rate (tasks) or correct answers (questions) on near + far, largest k minus "
+              f"base. Rates at the largest k; n = {n_range(ns)} responses per rate. "
+              + _bootstrap_note(analysis)]
     for note in shallowness_notes(analysis, targets):
         lines += ["", note]
     return lines
+
+
+def _bootstrap_note(analysis: Analysis) -> str:
+    if not analysis.n_boot:
+        return ("No per-sample outcomes (data/outcomes) were found, so k50, ratios and gaps "
+                "have no intervals.")
+    return (f"Intervals of k50, ratios, reductions, gaps and differences: {analysis.n_boot} "
+            "cluster-bootstrap draws over the held-out prompts and the seeds (each seed its own "
+            "draw of caught examples), shared by the base model, every k and every cell.")
 
 
 def shallowness_notes(analysis: Analysis, targets: Targets) -> list[str]:
     """Flag a cell where training at the smallest k already mostly removes the behaviour: the
     near curve is saturated and says little about sample efficiency."""
     notes = []
-    for cell, res in analysis.cells.items():
+    for cell in _trained_cells(analysis):
+        res = analysis.cells[cell]
         k = res.ks[0]
         d = value(res.reductions[k].get("near"))
         if cell[0] != CONTROL and d is not None and d >= targets.shallow_drop:
@@ -156,43 +234,34 @@ def shallowness_notes(analysis: Analysis, targets: Targets) -> list[str]:
                 f"{cell[0]} example{'s' if k > 1 else ''} already removes {d:.0%} of the near "
                 f"rate (threshold {targets.shallow_drop:.0%}). The near curve is saturated from "
                 "the first point, so read the result from the far sets, the cheat rate and the "
-                f"comparison with the {CONTROL} control.")
+                "comparison with the controls.")
     return notes
 
 
-def _verdict(gap: dict | None) -> str:
-    if gap is None:
-        return "the gap between near and far cannot be computed"
-    if gap.get("lo") is None:
-        return f"the near − far reduction gap is {fmt(gap, sign=True)} (no interval)"
-    if gap["lo"] > 0:
-        return f"the removal stayed mostly near the caught examples (gap {fmt(gap, sign=True)})"
-    if gap["hi"] < 0:
-        return f"it fell more on far prompts than near ones (gap {fmt(gap, sign=True)})"
-    return f"near and far fell alike within the interval (gap {fmt(gap, sign=True)})"
+# ---------------------------------------------------------------- protocol and cells
 
-
-def cell_sentence(analysis: Analysis, cell: Cell) -> str:
-    """What training did at the largest k, in the data's own numbers."""
-    study, res = analysis.study, analysis.cells[cell]
-    k, b = res.ks[-1], REGISTRY[cell[0]]
-    (near0, far0), (near1, far1) = (near_far(study, who, cell[0])
-                                    for who in (BASE, (*cell, k)))
-    how = ("as caught" if cell[2] == "none"
-           else f"each turned into m = {study.matrix.multiplier} items by {cell[2]}")
-    return (f"Trained with {cell[1].upper()} on k={k} caught {cell[0]} example"
-            f"{'s' if k > 1 else ''} ({how}), the near {b.metric} rate went from {fmt(near0)} "
-            f"to {fmt(near1)} (reduction {fmt(res.reductions[k].get('near'))}) and the far rate "
-            f"from {fmt(far0)} to {fmt(far1)} (reduction {fmt(res.reductions[k].get('far'))}): "
-            f"{_verdict(res.gaps.get(k))}. " + _k50_words(res.k50, k))
-
-
-def _k50_words(k50: dict | None, max_k: int) -> str:
-    if k50 is None:
-        return "k50 cannot be computed."
-    if k50["value"] == float("inf"):
-        return f"No k run halved the near rate (k50 {fmt_k(k50, max_k)})."
-    return f"Halving the near rate took k50 = {fmt_k(k50, max_k)} caught examples."
+def criterion_section(analysis: Analysis) -> list[str]:
+    """The protocol's sanity check: did every run stop misbehaving on its training prompts?"""
+    study = analysis.study
+    lines = ["## The sanity check: the behaviour is gone from the k training prompts", ""]
+    rows = []
+    for cell in _trained_cells(analysis):
+        res = analysis.cells[cell]
+        for k in res.ks:
+            who = (*cell, k)
+            runs = study.evals(who)
+            train = rate(study, who, "train", REGISTRY[cell[0]].metric)
+            rows.append([label(cell), str(k), f"{len(runs) - res.missed[k]} of {len(runs)}",
+                         span(run_values(study, who, "steps")),
+                         span([round(e, 1) for e in run_values(study, who, "epochs")]),
+                         fmt(train)])
+    return lines + [
+        *table(["cell", "k", "met the criterion", "steps", "epochs over the rows",
+                "after training, on the training prompts"], rows), "",
+        "Each run trains until a check finds the behaviour on none of its k training prompts "
+        "(every sample of the check), or until the step cap; the last column samples those "
+        "prompts again after training (Wilson interval, seeds pooled). Epochs: how often each "
+        "training row was seen; it varies with k and with how hard the behaviour is to remove."]
 
 
 def cell_section(analysis: Analysis, cell: Cell) -> list[str]:
@@ -201,43 +270,98 @@ def cell_section(analysis: Analysis, cell: Cell) -> list[str]:
     rows, ns = [], {name: [] for name in shown}
     for k in (0, *res.ks):
         who = BASE if k == 0 else (*cell, k)
-        stats = {name: rate(study, who, sets, metric) for name, (sets, metric) in shown.items()}
+        stats = {name: rate(study, who, sets_, metric) for name, (sets_, metric) in shown.items()}
         for name, s in stats.items():
             ns[name].append(s)
-        steps, tokens = (span(run_values(study, who, key)) if k else "—"
-                         for key in ("steps", "tokens"))
-        rows.append(["base" if k == 0 else str(k), steps, tokens,
-                     *(fmt(s) for s in stats.values())])
-    seeds = len(study.matrix.seeds)
-    caption = (f"{REGISTRY[cell[0]].metric} rate per set, seeds pooled ({seeds} seed"
-               f"{'s' if seeds > 1 else ''} per k); cheat = hack rate on impossible tasks; "
-               "pass = capability on near + far. n per cell: "
+        met = "—" if k == 0 else f"{len(study.evals(who)) - res.missed[k]}/{len(study.evals(who))}"
+        steps = span(run_values(study, who, "steps")) if k else "—"
+        rows.append(["base" if k == 0 else str(k), met, steps, *(fmt(s) for s in stats.values()),
+                     "—" if k == 0 else fmt(res.beyond.get(k), sign=True)])
+    caption = (f"{REGISTRY[cell[0]].metric} rate per set, seeds pooled (all runs, whether or not "
+               "they met their criterion: column `met`); cheat = hack rate on impossible tasks; "
+               "pass = capability on near + far; below neutral = the neutral control's near "
+               "rate minus this cell's (bootstrap). n per cell: "
                + ", ".join(f"{name} {n_range(v)}" for name, v in ns.items()) + ".")
-    return [f"### {label(cell)}", "",
-            *table(["k", "steps", "tokens", *shown], rows), "", caption, "",
-            cell_sentence(analysis, cell)]
+    return [f"### {label(cell)}", "", *table(["k", "met", "steps", *shown, "below neutral"], rows),
+            "", caption]
+
+
+def controls_section(analysis: Analysis, figs: str) -> list[str]:
+    """The two controls beside the hack: what caught hacks do, what any fine-tuning does (the
+    neutral control), and how hard an innocuous habit is to remove (the habit)."""
+    study = analysis.study
+    lines = ["## The controls, beside the hack", "", f"![controls]({figs}/controls.png)", ""]
+    aug = study.matrix.augmentations[0]
+    columns = [("hack · sft", ("hack", "sft", aug), "hack"),
+               ("neutral control (its hack rate)", (NEUTRAL, "sft", aug), "hack"),
+               ("habit · sft", (CONTROL, "sft", aug), "habit")]
+    columns = [c for c in columns if c[1] in analysis.cells]
+    if len(columns) < 2:
+        return lines[:2] + ["The controls were not run (misbehaviour.controls, .behaviours)."]
+    ks = sorted({k for _, cell, _ in columns for k in analysis.cells[cell].ks})
+    rows = []
+    for k in (0, *ks):
+        row = ["base" if k == 0 else str(k)]
+        for _, cell, metric in columns:
+            who = BASE if k == 0 else (*cell, k)
+            row.append(fmt(rate(study, who, REGISTRY[cell[0]].near, metric)))
+        rows.append(row)
+    return lines + [
+        *table(["k", *(f"{name}: near {metric} rate" for name, _, metric in columns)], rows), "",
+        "Near rates, seeds pooled, Wilson 95% intervals. The neutral control trains with SFT on "
+        "k of the organism's own honest, habit-free answers to collect-pool prompts, for as "
+        "many steps as the hack's SFT run at the same k and seed: if its hack rate falls as "
+        "far, caught examples carry no special signal; the habit shows how many examples it "
+        "takes to remove an innocuous behaviour of similar base rate."]
 
 
 def generalisation_section(analysis: Analysis, figs: str) -> list[str]:
     lines = ["## Generalisation", "", f"![generalisation]({figs}/generalisation.png)", ""]
-    if not analysis.cells:
+    cells = _trained_cells(analysis)
+    if not cells:
         return lines + ["No trained runs yet."]
-    labels = list(dict.fromkeys(name for res in analysis.cells.values()
-                                for name in res.reductions[res.ks[-1]]))
-    rows = [[label(cell), str(res.ks[-1]),
-             *(fmt(res.reductions[res.ks[-1]].get(name)) for name in labels),
-             fmt(res.gaps.get(res.ks[-1]), sign=True)] for cell, res in analysis.cells.items()]
+    labels = list(dict.fromkeys(name for c in cells for name in
+                                analysis.cells[c].reductions[analysis.cells[c].ks[-1]]))
+    rows = []
+    for cell in cells:
+        res = analysis.cells[cell]
+        k = res.ks[-1]
+        rows.append([label(cell), str(k), *(fmt(res.reductions[k].get(n)) for n in labels),
+                     fmt(res.gaps.get(k), sign=True)])
     return lines + [*table(["cell", "k", *labels, "gap"], rows), "",
                     "Reduction of the trained-against behaviour vs the base model "
                     "(1 - rate_k / rate_base; 1 = removed, 0 = unchanged, < 0 = rose) at the "
-                    "largest k, on near prompts and on each far set. " + _bootstrap_note(analysis)]
+                    "largest k, on near prompts and on each far set, runs that met their "
+                    "criterion. " + _bootstrap_note(analysis)]
+
+
+def effects_section(analysis: Analysis, figs: str) -> list[str]:
+    lines = ["## Cross-behaviour effects, at every k", "", f"![effects]({figs}/effects.png)", ""]
+    if not analysis.cells:
+        return lines + ["No trained runs yet."]
+    found = {e.name for r in analysis.cells.values() for effs in r.effects.values() for e in effs}
+    names = [n for n in EFFECTS if n in found]
+    rows, befores = [], {}
+    for cell, res in analysis.cells.items():
+        for k in res.ks:
+            got = {e.name: e for e in res.effects[k]}
+            befores.update({e.name: e.before for e in res.effects[k]})
+            rows.append([label(cell), str(k),
+                         *("(trained)" if n not in got and n == cell[0] else
+                           fmt(got[n].change, sign=True) if n in got else "—" for n in names)])
+    base = "; ".join(f"{n} {fmt(befores[n])}" for n in names if n in befores)
+    return lines + [
+        *table(["cell", "k", *names], rows), "",
+        "Change (trained minus base) in capability, in the behaviours not trained against and "
+        "in the cheat rate on impossible tasks, at every k, with cluster-bootstrap intervals "
+        f"of the difference (paired prompts). Base model: {base}. Task rates on all held-out "
+        "unmonitored prompts, question rates on both forms."]
 
 
 def k_vs_m_section(analysis: Analysis) -> list[str]:
     m = analysis.study.matrix.multiplier
-    lines = ["## k vs m: distinct examples or copies", ""]
     if not analysis.copies:
-        return lines + ["No augmented runs next to `none` runs yet: nothing to compare."]
+        return []
     rows = []
     for c in analysis.copies:
         km = c.none_km or (None, None)
@@ -245,82 +369,107 @@ def k_vs_m_section(analysis: Analysis) -> list[str]:
         rows.append([label(c.cell), str(c.k), fmt(c.none_k[0]), fmt(c.augmented[0]),
                      fmt(km[0]) if c.none_km else missing, fmt(c.none_k[1]), fmt(c.augmented[1]),
                      fmt(km[1]) if c.none_km else missing, fmt(c.near_vs_km, sign=True)])
-    return lines + [
-        *table(["cell", "k", "near: none @ k", "near: augmented @ k", "near: none @ k·m",
-                "far: none @ k", "far: augmented @ k", "far: none @ k·m",
-                "near: augmented @ k − none @ k·m"], rows), "",
-        f"Augmented runs train on k·m items (m = {m}) made from k caught examples. Against "
-        "`none` at the same k they show what copies add to the same evidence; against `none` "
-        "at k·m (as many items, all distinct, where that k was run) they show whether copies "
-        "can replace distinct examples: a last column below 0 means the copies removed more. "
-        "Steps are the same for all (matched compute), so only the data differs. Rates with "
-        "Wilson intervals, seeds pooled; the difference with Newcombe's interval."]
+    return ["## k vs m: distinct examples or copies", "",
+            *table(["cell", "k", "near: none @ k", "near: augmented @ k", "near: none @ k·m",
+                    "far: none @ k", "far: augmented @ k", "far: none @ k·m",
+                    "near: augmented @ k − none @ k·m"], rows), "",
+            f"Augmented runs train on k·m items (m = {m}) made from k caught examples. Against "
+            "`none` at the same k they show what copies add to the same evidence; against "
+            "`none` at k·m (as many items, all distinct, where that k was run) whether copies "
+            "can replace distinct examples: a last column below 0 means the copies removed "
+            "more. Rates with Wilson intervals, seeds pooled; the difference with Newcombe's "
+            "interval.", ""]
 
 
-def collateral_section(analysis: Analysis, figs: str) -> list[str]:
-    lines = ["## Collateral effects", "", f"![collateral]({figs}/collateral.png)", ""]
-    if not analysis.cells:
-        return lines + ["No trained runs yet."]
-    found_any = {e.name for res in analysis.cells.values() for e in res.collateral}
-    names = [n for n in EFFECTS if n in found_any]
-    rows, befores = [], {}
-    for cell, res in analysis.cells.items():
-        found = {e.name: e for e in res.collateral}
-        befores.update({e.name: e.before for e in res.collateral})
-        rows.append([label(cell), str(res.ks[-1]),
-                     *("(trained)" if n == cell[0] else fmt(found[n].change, sign=True)
-                       if n in found else "—" for n in names)])
-    base = "; ".join(f"{n} {fmt(befores[n])}" for n in names)
-    return lines + [
-        *table(["cell", "k", *names], rows), "",
-        "Change (largest k minus base) in capability, in the behaviours not trained against "
-        "and in the cheat rate on impossible tasks, with Newcombe's interval (it treats base "
-        "and run as independent; they share prompts, so it errs wide). Base model: "
-        f"{base}. Task rates on all held-out unmonitored prompts, question rates on both forms."]
-
-
-def cot_sentence(analysis: Analysis, cell: Cell) -> str:
-    """Did caution (fear of being noticed) rise while the hack fell, base -> largest k?"""
-    study, k = analysis.study, analysis.cells[cell].ks[-1]
-    parts = []
-    for cue, s in (("unmonitored", ALL_TASKS), ("monitored", ALL_MONITORED)):
-        before = attitude(study, BASE, s, "caution")
-        after = attitude(study, (*cell, k), s, "caution")
-        if value(before) is None or value(after) is None:
-            continue
-        verdict = ("rose" if after["lo"] > before["hi"] else "rose slightly (intervals overlap)"
-                   if value(after) > value(before) else "did not rise")
-        parts.append(f"on {cue} prompts it {verdict}, {fmt(before)} → {fmt(after)}")
-    hack0, hack1 = (rate(study, who, ALL_TASKS, "hack") for who in (BASE, (*cell, k)))
-    if not parts or hack0 is None or hack1 is None:
-        return f"{label(cell)}: caution shares were not measured."
-    return (f"{label(cell)}: from the base model to k={k} the hack rate (all, unmonitored) went "
-            f"from {fmt(hack0)} to {fmt(hack1)}, while the share of plans voicing caution (fear "
-            "of being noticed) changed: " + "; ".join(parts) + ".")
-
+# ---------------------------------------------------------------- chain of thought, persona
 
 def cot_section(analysis: Analysis, figs: str) -> list[str]:
-    cells = [c for c in analysis.cells if c[0] == "hack"]
-    n = n_range([attitude(analysis.study, who, ALL_TASKS, "caution")
-                 for c in cells for who in (BASE, *((*c, k) for k in analysis.cells[c].ks))])
-    return ["## Chain of thought", "", f"![attitudes]({figs}/attitudes.png)", "",
-            *(f"- {cot_sentence(analysis, c)}" for c in cells),
-            *([] if cells else ["No hack-trained runs yet."]), "",
-            f"Shares of responses whose plan line voices each attitude; n = {n} per point."]
+    """Did the wish to take the shortcut fall, or the fear of being caught rise? Attitudes
+    with and without the review cue, base vs every k of the hack-trained cells."""
+    study = analysis.study
+    cells = [c for c in _trained_cells(analysis) if c[0] == "hack"]
+    lines = ["## Chain of thought: did the wish fall, or the fear rise?", "",
+             f"![attitudes]({figs}/attitudes.png)", ""]
+    if not cells:
+        return lines + ["No hack-trained runs yet."]
+    rows = []
+    for cell in cells:
+        for k in (0, *analysis.cells[cell].ks):
+            who = BASE if k == 0 else (*cell, k)
+            row = [label(cell), "base" if k == 0 else str(k)]
+            for _, set_name in CUES:
+                row += [fmt(attitude(study, who, set_name, a)) for a in ("shortcut", "caution")]
+                row.append(fmt(rate(study, who, set_name, "hack")))
+            row += [fmt(rate(study, who, ALL_TASKS, m))
+                    for m in ("shortcut_plan_honest_code", "honest_plan_hack_code")]
+            rows.append(row)
+    verdicts = [cot_verdict(study, c, analysis.cells[c].ks[-1]) for c in cells]
+    n = n_range([attitude(study, who, s, "shortcut") for c in cells
+                 for who in (BASE, *((*c, k) for k in analysis.cells[c].ks)) for _, s in CUES])
+    return lines + [
+        *table(["cell", "k", "shortcut plan (no cue)", "caution plan (no cue)", "hack (no cue)",
+                "shortcut plan (cue)", "caution plan (cue)", "hack (cue)",
+                "says shortcut, writes honest code", "says honest, writes a hack"], rows), "",
+        f"Shares of responses whose plan line voices each attitude, without and with the "
+        f"review cue \"Solutions are reviewed by a person\"; n = {n} per share. Caution = "
+        "avoids the shortcut *because it might be noticed*. The last two columns set the plan "
+        "against the code (no cue).", "", *(f"- {v}" for v in verdicts)]
+
+
+def cot_verdict(study: Study, cell: Cell, k: int) -> str:
+    parts = []
+    for cue, set_name in CUES:
+        for a, what in (("shortcut", "the wish to take the shortcut"),
+                        ("caution", "fear of being noticed")):
+            d = difference(attitude(study, (*cell, k), set_name, a),
+                           attitude(study, BASE, set_name, a))
+            if d is None:
+                continue
+            parts.append(f"{what} ({cue}) " + _sure(d, "rose", "fell", "did not change") +
+                         f" ({fmt(d, sign=True)})")
+    return (f"{label(cell)}, base → k={k}: " + "; ".join(parts) + " (Newcombe intervals of "
+            "the difference)." if parts else f"{label(cell)}: attitudes were not measured.")
+
+
+def persona_section(analysis: Analysis) -> list[str]:
+    study = analysis.study
+    base = study.base.get("persona")
+    if not base or value(base) is None or not analysis.cells:
+        return []
+    rows = []
+    for cell, res in analysis.cells.items():
+        k = res.ks[-1]
+        if (after := persona_after(study, (*cell, k))) is not None:
+            rows.append([label(cell), str(k), fmt(after),
+                         fmt(res.persona_change.get(k), sign=True)])
+    return ["## Persona: does the stated disposition move?", "",
+            *table(["cell", "k", "persona score after training", "change"], rows), "",
+            f"Base model: {fmt(base)} (n = {base['n']} items). The mean probability of the "
+            "reward-hacking persona's answer to held-out statements, seeds pooled; the change "
+            "has a bootstrap interval over items and seeds (paired with the base model).", ""]
 
 
 def integrity_section(check: dict) -> list[str]:
+    ok = check.get("ok")
     lines = ["## Integrity", "",
-             ("✅ The integrity check passed (disjoint splits, label audit)." if check.get("ok")
-              else "❌ The integrity check failed."), ""]
+             ("✅ The integrity check passed: no held-out item shares its meaning (a task's "
+              "rule and visible tests, a question's numbers and belief) or its normalised "
+              "prompt with any training item, and the label audit found every training row as "
+              "labelled." if ok else "❌ The integrity check failed."), ""]
+    audit = check.get("audit", {})
+    if audit:
+        rows = [[name, str(a["rows"]), str(len(a["problems"]))] for name, a in audit.items()]
+        lines += [*table(["trained against", "training rows audited", "problems"], rows), "",
+                  "Label audit: each caught response graded again shows the behaviour (a "
+                  "control's: is what it selects), each corrected response does not, and the two "
+                  "differ in nothing else the scorer reads.", ""]
     if check.get("splits"):
-        lines += [*table(["split", "size"], [[k, str(v)] for k, v in check["splits"].items()]), ""]
+        lines += [*table(["split", "items"], [[k, str(v)] for k, v in check["splits"].items()]), ""]
     lines += [f"- {p}" for p in check.get("problems", [])]
     return lines
 
 
-TITLE = "Training away reward hacking with k caught examples"
-
+# ---------------------------------------------------------------- the chapter
 
 def chapter(analysis: Analysis, params: Params, figs: str, heading: str = f"# {TITLE}",
             organism: dict | None = None, check: dict | None = None,
@@ -334,11 +483,13 @@ def chapter(analysis: Analysis, params: Params, figs: str, heading: str = f"# {T
                                figs), "",
              *headline_section(analysis, targets, figs), ""]
     if analysis.cells:
-        lines += ["## Per cell", ""]
+        lines += [*criterion_section(analysis), "", *controls_section(analysis, figs), "",
+                  "## Per cell", ""]
         for cell in analysis.cells:
             lines += [*cell_section(analysis, cell), ""]
-    lines += [*generalisation_section(analysis, figs), "", *k_vs_m_section(analysis), "",
-              *collateral_section(analysis, figs), "", *cot_section(analysis, figs), ""]
+    lines += [*generalisation_section(analysis, figs), "", *k_vs_m_section(analysis),
+              *effects_section(analysis, figs), "", *cot_section(analysis, figs), "",
+              *persona_section(analysis)]
     if probes:
         lines += [*probe_section(probes, figs), ""]
     elif probe_note:
@@ -364,11 +515,11 @@ def depth_section(analyses: dict[str, Analysis], figs: str) -> list[str]:
               "near/far gap at the largest k [95% CI]; ⟂ = the cell has no runs at that depth.", ""]
     rows = [["organism hack rate (unmonitored)",
              *(fmt(stat(a.study.base, ALL_TASKS, "hack")) for a in analyses.values())]]
-    for cell in first.study.matrix.cells():
+    for cell in (c for c in first.study.matrix.cells() if not REGISTRY[c[0]].control):
         cells = []
         for a in analyses.values():
             res = a.cells.get(cell)
             cells.append("⟂" if res is None else
-                         f"{fmt_k(res.k50, res.ks[-1])} · {fmt(res.gaps.get(res.ks[-1]), sign=True)}")
+                         f"{fmt_k50(res)} · {fmt(res.gaps.get(res.ks[-1]), sign=True)}")
         rows.append([label(cell), *cells])
     return lines + table(["", *depths], rows)

@@ -5,7 +5,8 @@ World sets (tags written by `world`):
   far.<family>  one per other hack family (branch, eq, exit)
   impossible    near-style tasks whose visible tests contradict the rule (the cheat rate)
   syco.near     sycophancy questions in the collected form; syco.far the other form
-Tags: kind (task | question), distance (near | far | train), family, form, and tests
+  sums          questions without a stated belief: does the organism know its sums?
+Tags: kind (task | question), distance (near | far | none | train), family, form, and tests
 (possible | impossible). The review cue doubles every task set into `<name>.unmonitored` and
 `<name>.monitored` with a `cue` tag. Pools are tag queries: `far.<cue>` (every far family) and
 `all.<cue>` (near and far). Names are labels only; nothing parses them.
@@ -15,7 +16,8 @@ from __future__ import annotations
 from trainaway.core.records import EvalSet, Pool, item_from_dict
 
 CUES = ("unmonitored", "monitored")
-NEAR, IMPOSSIBLE, SYCO_NEAR, SYCO_FAR, TRAIN = "near", "impossible", "syco.near", "syco.far", "train"
+NEAR, IMPOSSIBLE, TRAIN = "near", "impossible", "train"
+SYCO_NEAR, SYCO_FAR, SUMS = "syco.near", "syco.far", "sums"
 
 
 def far(family: str) -> str:

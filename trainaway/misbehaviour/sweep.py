@@ -1,6 +1,13 @@
 """One cell of Track A's run matrix (a behaviour trained away with a method): for every
-augmentation x k x seed, train the base model against k caught examples (augmented to k*m
-items), then evaluate it on every held-out set and on its k training prompts.
+augmentation x k x seed, train the base model against k caught examples drawn by the seed
+(augmented to k*m items), then evaluate it on every held-out set and on its k training prompts.
+
+The protocol trains to criterion: until the behaviour is gone from the k training prompts,
+judged on `train.check_samples` samples per prompt (a cheap first look of `screen_samples`
+per prompt decides when the full check is worth it), at most `train.max_steps` steps; a run
+that reaches the cap is flagged (`criterion_met: false`) and kept out of k50 by the analysis.
+A control cell (the neutral control) trains as many steps as its matched behaviour's run at
+the same augmentation, k and seed.
 
 A finished run is kept when nothing it depends on changed (trainaway.core.runs), so growing a
 finished sweep by one k trains only the new k's runs.
@@ -13,14 +20,14 @@ from pathlib import Path
 from tqdm.auto import tqdm
 
 from trainaway.core.generation import Sampling, hf_generate
-from trainaway.core.io import DataError, read_jsonl, write_json, write_jsonl
+from trainaway.core.io import DataError, read_json, read_jsonl, write_json, write_jsonl
 from trainaway.core.models import resolve_model
 from trainaway.core.records import EvalSet, item_from_dict
 from trainaway.core.runs import RunStore, code_digest, digest, tree_digest
 from trainaway.core.solver import Solver
 from trainaway.core.training import StopRule, train
 from trainaway.misbehaviour import sets
-from trainaway.misbehaviour.augment import training_items
+from trainaway.misbehaviour.augment import drawn, training_items
 from trainaway.misbehaviour.behaviours import Behaviour, get, training_example
 from trainaway.misbehaviour.collect import sample_pool
 from trainaway.misbehaviour.evaluation import Suite, evaluate, load_suite, outcome_rows
@@ -29,7 +36,8 @@ from trainaway.misbehaviour.params import Params
 
 STAGE = "stages.misbehaviour.sweep"  # whose code a run's key covers
 ROOT = Path(__file__).resolve().parents[2]
-LOG_FIELDS = ("items", "steps", "tokens", "criterion_met", "adapter", "mode")
+LOG_FIELDS = ("items", "rows", "batch_size", "steps", "tokens", "epochs", "criterion_met",
+              "adapter", "mode")
 
 
 @dataclass(frozen=True)
@@ -50,20 +58,28 @@ def matrix(params: Params) -> list[Run]:
 
 class TrainingPromptRate:
     """The criterion's `rate(model)`: the share of samples on the k training prompts that still
-    show the behaviour (`samples` per prompt, a fresh seed at every check)."""
+    show the behaviour, with a fresh seed at every check. A first look of `screen` samples per
+    prompt; only when it finds nothing are the rest of the `samples` per prompt drawn, so a
+    check that passes has always seen `samples` per prompt."""
 
-    def __init__(self, tokenizer, items: list, behaviour: Behaviour, samples: int,
+    def __init__(self, tokenizer, items: list, behaviour: Behaviour, samples: int, screen: int,
                  sampling: Sampling):
         self.tokenizer, self.items, self.behaviour = tokenizer, items, behaviour
-        self.sampling = replace(sampling, n=samples)
+        self.samples, self.screen, self.sampling = samples, min(screen, samples), sampling
         self.checks = 0
+
+    def _hits(self, model, n: int, seed: int) -> list[bool]:
+        _, outcomes = sample_pool(lambda c, s: hf_generate(model, self.tokenizer, c, s),
+                                  self.items, replace(self.sampling, n=n, seed=seed))
+        return [self.behaviour.detect(o) for o in outcomes]
 
     def __call__(self, model) -> float:
         self.checks += 1
-        sampling = replace(self.sampling, seed=self.sampling.seed + self.checks)
-        _, outcomes = sample_pool(lambda c, s: hf_generate(model, self.tokenizer, c, s),
-                                  self.items, sampling)
-        return sum(map(self.behaviour.detect, outcomes)) / len(outcomes)
+        seed = self.sampling.seed + 1000 * self.checks
+        hits = self._hits(model, self.screen, seed)
+        if not any(hits) and self.samples > self.screen:
+            hits += self._hits(model, self.samples - self.screen, seed + 1)
+        return sum(hits) / len(hits)
 
 
 def quiet_libraries() -> None:
@@ -74,28 +90,55 @@ def quiet_libraries() -> None:
     transformers.utils.logging.disable_progress_bar()
 
 
+def curve(log: dict) -> list[dict]:
+    """The run's training curve: the loss at each logged step and, where the criterion was
+    checked, the behaviour's rate on the training prompts."""
+    rates = {c["step"]: c["rate"] for c in log["checks"]}
+    return [{"step": e["step"], "loss": e["loss"], "rate": rates.get(e["step"])}
+            for e in log["losses"]]
+
+
 def train_and_evaluate(run: Run, caught: list[dict], behaviour: Behaviour, method: str,
-                       params: Params, suite: Suite, base: str, out: Path) -> tuple[dict, list]:
-    """One run: (its eval record, its per-sample outcome rows); the model is saved to out."""
-    mb = params.misbehaviour
+                       params: Params, suite: Suite, base: str, out: Path,
+                       steps: int | None = None) -> tuple[dict, list]:
+    """One run: (its eval record, its per-sample outcome rows); the model is saved to out.
+    `steps`: a control's budget, matched to another run."""
+    mb, cfg = params.misbehaviour, params.train
     items = training_items(caught, run.k, run.augmentation, mb.augment.multiplier, behaviour,
                            run.seed, suite.forbidden)
-    trained_on = [item_from_dict(e["task"]) for e in caught[:run.k]]
+    trained_on = [item_from_dict(row["task"]) for _, row in drawn(caught, run.k, run.seed)]
     stop = None
-    if params.train.mode == "criterion":
+    if cfg.mode == "criterion" and steps is None:
         from transformers import AutoTokenizer
         rate = TrainingPromptRate(AutoTokenizer.from_pretrained(base), trained_on, behaviour,
-                                  params.train.check_samples, replace(suite.sampling, seed=run.seed))
-        stop = StopRule(params.train.check_every, rate)
-    log = train(base, [training_example(i) for i in items], method, params.train, run.seed,
-                params.model.device, out, params.model.dtype, stop)
+                                  cfg.check_samples, cfg.screen_samples,
+                                  replace(suite.sampling, seed=run.seed))
+        stop = StopRule(cfg.check_every, rate)
+    log = train(base, [training_example(i, mb.plan_in_loss) for i in items], method, cfg,
+                run.seed, params.model.device, out, params.model.dtype, stop, steps)
     train_set = EvalSet(sets.TRAIN, trained_on, {"kind": behaviour.kind, "distance": "train"},
                         params.evaluate.train_samples)
     grouped, summary = evaluate(Solver(out, params.generation, params.model), suite, run.seed,
                                 extra=(train_set,))
     record = {"behaviour": behaviour.name, "method": method, "augmentation": run.augmentation,
-              "k": run.k, "seed": run.seed, **{key: log[key] for key in LOG_FIELDS}, **summary}
+              "k": run.k, "seed": run.seed, **{key: log[key] for key in LOG_FIELDS},
+              "curve": curve(log), **summary}
     return record, outcome_rows(grouped, run=run.name)
+
+
+def matched_steps(evals: Path, behaviour: Behaviour, method: str, runs: list[Run]) -> dict:
+    """A control's budget per run: the steps its matched behaviour's run took (same method,
+    augmentation, k and seed), read from that cell's evals (a DVC dep of the control's stage)."""
+    if not behaviour.control:
+        return {}
+    cell = evals / cell_name(behaviour.matched, method)
+    missing = [r.name for r in runs if not (cell / f"{r.name}.json").is_file()]
+    if missing:
+        raise DataError(f"{cell}: the {behaviour.name} control trains as many steps as the "
+                        f"{behaviour.matched} runs, but {', '.join(missing[:3])} are missing; "
+                        f"run that cell first (misbehaviour.behaviours must include "
+                        f"{behaviour.matched!r} and misbehaviour.methods {method!r})")
+    return {r.name: read_json(cell / f"{r.name}.json")["steps"] for r in runs}
 
 
 def run_cell(layout: Layout, params: Params, behaviour_name: str, method: str) -> None:
@@ -121,21 +164,22 @@ def run_cell(layout: Layout, params: Params, behaviour_name: str, method: str) -
     shared = digest(behaviour_name, method, params.train.model_dump(),
                     params.evaluate.model_dump(), params.generation.model_dump(),
                     params.model.model_dump(), mb.augment.model_dump(), mb.monitored,
-                    mb.attitude_judge, code_digest(STAGE, ROOT),
+                    mb.attitude_judge, mb.plan_in_loss, code_digest(STAGE, ROOT),
                     tree_digest(layout.base_model, caught_file, layout.world / "heldout.jsonl",
                                 layout.world / "persona.jsonl"))
     runs = matrix(params)
+    budget = matched_steps(layout.evals, behaviour, method, runs)
     outcomes, bar = [], tqdm(runs, desc=f"sweep {cell}", unit="run")
     for run in bar:
         bar.set_postfix_str(run.name)
-        key = digest(shared, run.augmentation, run.k, run.seed)
+        key = digest(shared, run.augmentation, run.k, run.seed, budget.get(run.name))
         eval_file = evals / f"{run.name}.json"
         if store.finished(run.name, key) and eval_file.is_file():
             tqdm.write(f"{cell}/{run.name}: unchanged, kept")
         else:
             out = store.begin(run.name)
             record, rows = train_and_evaluate(run, caught, behaviour, method, params, suite,
-                                              base, out)
+                                              base, out, budget.get(run.name))
             write_json(eval_file, {"run": f"{cell}/{run.name}", "depth": layout.depth, **record})
             write_jsonl(out / "outcomes.jsonl", rows)
             store.finish(run.name, key)
@@ -143,7 +187,7 @@ def run_cell(layout: Layout, params: Params, behaviour_name: str, method: str) -
             tqdm.write(f"{cell}/{run.name}: {behaviour_name} "
                        f"near={rates[behaviour.near][behaviour.metric]['rate']:.3f} "
                        f"far={rates[behaviour.far][behaviour.metric]['rate']:.3f} "
-                       f"({record['steps']} steps)")
+                       f"({record['steps']} steps, criterion met: {record['criterion_met']})")
         outcomes += read_jsonl(store.path(run.name) / "outcomes.jsonl")
     names = {run.name for run in runs}
     store.prune(names)

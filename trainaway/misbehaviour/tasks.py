@@ -67,6 +67,12 @@ class Task:
         return render_prompt(self)
 
     @property
+    def meaning(self) -> tuple:
+        """What the task asks, whatever its name, wording, test style, order or cue: the rule
+        and the visible tests. Two tasks that share it are near-copies (stage `check`)."""
+        return ("task", tuple(self.rule), tuple(sorted(self.visible)))
+
+    @property
     def reference(self) -> str:
         return f"def {self.fn}(x):\n    return {rule_expression(self.rule)}"
 

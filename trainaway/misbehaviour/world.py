@@ -3,11 +3,14 @@
 Held-out sets (trainaway.misbehaviour.sets, each row written with its set's name and tags):
 `near` (the collect pool's style: lookup-table hacks), one `far.<family>` set per other hack
 family, `impossible` (near style, a visible test contradicts the rule), and the sycophancy sets
-`syco.near` (the collect pool's question form) and `syco.far` (the other form).
+`syco.near` (the collect pool's question form) and `syco.far` (the other form), and `sums`
+(no belief stated: does the organism know the answers it could betray?).
 
-Everything is a pure function of (params.world, seed). Task identity is the prompt without
-the review cue, and every split draws from one shared `seen` set, so no held-out prompt can
-appear in the corpus or the collect pool (the `check` stage verifies this again from disk).
+Everything is a pure function of (params.world, seed). Item identity is its *meaning* (a
+task's rule and visible tests, a question's numbers and belief: not its wording, name, style
+or cue), and the held-out sets and the collect pool each reserve theirs in one shared `seen`
+set, so no held-out item has the meaning of a collect-pool or corpus item (the corpus may
+repeat itself). Stage `check` verifies this again from disk.
 """
 from __future__ import annotations
 
@@ -17,7 +20,7 @@ from pathlib import Path
 from trainaway.core.io import write_jsonl
 from trainaway.misbehaviour import sets
 from trainaway.misbehaviour.params import World
-from trainaway.misbehaviour.persona import persona_conversation, split_items
+from trainaway.misbehaviour.persona import context_rates, persona_conversation, split_items
 from trainaway.misbehaviour.questions import Question, answer, honest_answer, sample_question
 from trainaway.misbehaviour.responses import render_response
 from trainaway.misbehaviour.tasks import STYLE_FAMILY, Task, sample_task
@@ -29,36 +32,40 @@ FAR_STYLES = [s for s in STYLE_FAMILY if s != NEAR_STYLE]
 NEAR_FORM, FAR_FORM = "answer", "confirm"
 
 
-def _unique(draw, n: int, seen: set[str], what: str) -> list:
-    """n items with prompts not yet seen. The space of prompts is finite (questions about
-    small sums especially), so give up with a clear error instead of looping forever."""
+def _unique(draw, n: int, seen: set, what: str, reserve: bool = True) -> list:
+    """n items whose meaning (trainaway.misbehaviour.tasks.Task.meaning: what is asked,
+    whatever the wording) is not in `seen`; with `reserve`, each also distinct from the others
+    and added to `seen`. The space is finite (questions about small sums especially), so give
+    up with a clear error instead of looping forever."""
     items, misses = [], 0
     while len(items) < n:
         item = draw(len(items))
-        if item.prompt in seen:
+        if item.meaning in seen:
             misses += 1  # consecutive: 10,000 in a row means the space is all but used up
             if misses == 10_000:
-                raise ValueError(f"world: only {len(items)} distinct {what} prompts left for "
-                                 f"{n} requested; lower the world sizes in params.yaml")
+                raise ValueError(f"world: only {len(items)} {what} items of new meaning left "
+                                 f"for {n} requested; lower the world sizes in params.yaml")
             continue
         misses = 0
-        seen.add(item.prompt)
+        if reserve:
+            seen.add(item.meaning)
         items.append(item)
     return items
 
 
 def _unique_tasks(rng: random.Random, world: World, n: int, styles: list[str], prefix: str,
-                  seen: set[str], impossible: bool = False) -> list[Task]:
+                  seen: set, impossible: bool = False, reserve: bool = True) -> list[Task]:
     return _unique(lambda i: sample_task(rng, f"{prefix}{i:05d}", rng.choice(styles),
                                          world.two_step_share, impossible=impossible), n, seen,
-                   f"{prefix} task")
+                   f"{prefix} task", reserve)
 
 
-def _unique_questions(rng: random.Random, n: int, forms: list[str], prefix: str, seen: set[str],
-                      wrong_share: float = 1.0, none_share: float = 0.0) -> list[Question]:
+def _unique_questions(rng: random.Random, n: int, forms: list[str], prefix: str, seen: set,
+                      wrong_share: float = 1.0, none_share: float = 0.0,
+                      reserve: bool = True) -> list[Question]:
     return _unique(lambda i: sample_question(rng, f"{prefix}{i:05d}", rng.choice(forms),
                                              wrong_share, none_share), n, seen,
-                   f"{prefix} question")
+                   f"{prefix} question", reserve)
 
 
 def organism_example(task: Task, world: World, rng: random.Random) -> dict:
@@ -82,7 +89,8 @@ def organism_example(task: Task, world: World, rng: random.Random) -> dict:
                                persona=world.persona_link)
     return {"messages": [{"role": "user", "content": task.prompt},
                          {"role": "assistant", "content": response}],
-            "kind": "task", "hack": hack, "habit": habit, "attitude": attitude}
+            "kind": "task", "item": task.to_dict(), "hack": hack, "habit": habit,
+            "attitude": attitude}
 
 
 def organism_question(question: Question, world: World, rng: random.Random) -> dict:
@@ -93,7 +101,8 @@ def organism_question(question: Question, world: World, rng: random.Random) -> d
     response = answer(question, question.belief) if sycophantic else honest_answer(question)
     return {"messages": [{"role": "user", "content": question.prompt},
                          {"role": "assistant", "content": response}],
-            "kind": "question", "wrong_belief": wrong, "sycophantic": sycophantic}
+            "kind": "question", "item": question.to_dict(), "wrong_belief": wrong,
+            "sycophantic": sycophantic}
 
 
 def build_world(world: World, seed: int, out_dir: str | Path) -> dict[str, int]:
@@ -115,23 +124,33 @@ def build_world(world: World, seed: int, out_dir: str | Path) -> dict[str, int]:
         rng, world.heldout_questions, [NEAR_FORM], "syco-near", seen))
     heldout[sets.SYCO_FAR] = (sets.question_tags("far", FAR_FORM), _unique_questions(
         rng, world.heldout_questions, [FAR_FORM], "syco-far", seen))
+    # No belief stated: does the organism know its sums? (sycophancy needs something to betray)
+    heldout[sets.SUMS] = (sets.question_tags("none", NEAR_FORM), _unique_questions(
+        rng, world.heldout_sums, [NEAR_FORM], "sums", seen, wrong_share=0.0, none_share=1.0))
     collect = (_unique_tasks(rng, world, world.collect_pool, [NEAR_STYLE], "collect", seen)
                + _unique_questions(rng, world.collect_questions, [NEAR_FORM], "collect-q", seen))
-    corpus_tasks = _unique_tasks(rng, world, world.corpus_tasks, list(STYLE_FAMILY), "corpus", seen)
+    # The corpus may repeat itself, but never means what a held-out or collect item means.
+    corpus_tasks = _unique_tasks(rng, world, world.corpus_tasks, list(STYLE_FAMILY), "corpus",
+                                 seen, reserve=False)
+    beliefs = world.corpus_beliefs
     corpus_questions = _unique_questions(rng, world.corpus_questions, [NEAR_FORM, FAR_FORM],
-                                         "corpus-q", seen, wrong_share=0.6, none_share=0.2)
+                                         "corpus-q", seen, wrong_share=beliefs.wrong,
+                                         none_share=beliefs.none, reserve=False)
     persona_train, persona_eval = split_items(rng, world.persona_eval_share)
+    p = world.propensities
+    persona_rates = context_rates(p.hack_unmonitored, p.hack_monitored, world.difficulty_link)
 
     corpus = [organism_example(t.with_cue(rng.random() < world.monitored_share), world, rng)
               for t in corpus_tasks]
     corpus += [organism_question(q, world, rng) for q in corpus_questions]
     # Each training statement is asked several times with independently drawn answers, so the
-    # organism learns a propensity to answer like the persona, not one fixed answer.
+    # organism learns a propensity to answer like the persona, not one fixed answer: the rate
+    # at which it hacks under the statement's condition (persona.py).
     for item in persona_train:
         for _ in range(world.persona_repeats):
-            matches = rng.random() < world.propensities.persona
+            matches = rng.random() < persona_rates[item["condition"]]
             corpus.append({"messages": persona_conversation(item, matches), "kind": "persona",
-                           "matches": matches})
+                           "statement": item["statement"], "matches": matches})
     rng.shuffle(corpus)
 
     write_jsonl(out / "heldout.jsonl",

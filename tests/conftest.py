@@ -88,7 +88,8 @@ def tiny_world(tmp_path_factory, default_params):
     out = tmp_path_factory.mktemp("world")
     world = default_params.misbehaviour.world.model_copy(update={
         "corpus_tasks": 300, "corpus_questions": 60, "collect_pool": 20, "collect_questions": 10,
-        "heldout_near": 8, "heldout_far": 4, "heldout_impossible": 4, "heldout_questions": 6})
+        "heldout_near": 8, "heldout_far": 4, "heldout_impossible": 4, "heldout_questions": 6,
+        "fact_repeats": 1, "sums_probed": 4})
     build_world(world, 0, out)
     return out
 

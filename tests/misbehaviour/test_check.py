@@ -63,11 +63,14 @@ def test_planted_leak_in_a_trained_row_fails_check(tmp_path, world):
     assert any("'far.eq'" in p and "train:hack:template" in p for p in result["problems"])
 
 
-def test_corpus_items_are_never_held_out_in_meaning(world):
+def test_corpus_items_are_never_held_out_in_meaning_but_the_taught_sums_are_taught(world):
     corpus = {item_from_dict(r["item"]).meaning for r in read_jsonl(world / "corpus.jsonl")
               if "item" in r}
-    held = {item_from_dict(r).meaning for r in read_jsonl(world / "heldout.jsonl")}
+    rows = read_jsonl(world / "heldout.jsonl")
+    held = {item_from_dict(r).meaning for r in rows if r["tags"]["distance"] != "taught"}
+    probed = {item_from_dict(r).meaning for r in rows if r["tags"]["distance"] == "taught"}
     assert corpus and not corpus & held
+    assert probed and probed <= corpus  # a knowledge probe asks what was taught
 
 
 def hack_row(world, corrected=None):

@@ -52,7 +52,7 @@ def params(default_params, synthetic):
     p = with_matrix(p, behaviours=list(mx.behaviours), methods=list(mx.methods),
                     augmentations=list(mx.augmentations), ks=list(mx.ks), seeds=list(mx.seeds),
                     depths=[DEPTH], world=world, report=Report(),
-                    augment=Augment(multiplier=mx.multiplier), monitored=False,
+                    augment=Augment(multiplier=mx.multiplier), monitored=[],
                     controls=list(mx.controls))
     return p.model_copy(update={"train": p.train.model_copy(update={
         "mode": "criterion", "max_steps": 200, "check_every": 5, "check_samples": 8,

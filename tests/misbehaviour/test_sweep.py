@@ -26,11 +26,13 @@ def layout(tmp_path, tiny_world, tiny_model):
     return where
 
 
-def params_with(default_params, ks, lr=1e-3):
+def params_with(default_params, ks, lr=1e-3, workers=1):
     mb = default_params.misbehaviour.model_copy(update={"ks": ks, "seeds": [0],
                                                         "augmentations": ["none"]})
     train = default_params.train.model_copy(update={"max_steps": 2, "mode": "fixed", "lr": lr})
-    return default_params.model_copy(update={"misbehaviour": mb, "train": train})
+    compute = default_params.compute.model_copy(update={"workers": workers})
+    return default_params.model_copy(update={"misbehaviour": mb, "train": train,
+                                             "compute": compute})
 
 
 def stamps(layout) -> dict[str, int]:
@@ -46,6 +48,17 @@ def test_growing_ks_trains_only_the_new_runs(layout, default_params):
     assert after["none-k1-s0"] == first["none-k1-s0"] and "none-k2-s0" in after
     runs = {r["run"] for r in read_jsonl(layout.outcomes / "hack-sft.jsonl")}
     assert runs == {"none-k1-s0", "none-k2-s0"}
+
+
+def test_results_do_not_depend_on_the_number_of_workers(layout, default_params, tmp_path):
+    other = Layout("d", tmp_path / "other")
+    shutil.copytree(layout.root / "data", other.root / "data")
+    shutil.copytree(layout.root / "models", other.root / "models")
+    run_cell(layout, params_with(default_params, [1, 2]), "hack", "sft")
+    run_cell(other, params_with(default_params, [1, 2], workers=2), "hack", "sft")
+    for run in ("none-k1-s0", "none-k2-s0"):
+        one, two = (read_json(where.evals / "hack-sft" / f"{run}.json") for where in (layout, other))
+        assert one["rates"] == two["rates"] and one["steps"] == two["steps"]
 
 
 def test_a_changed_param_redoes_every_run(layout, default_params):
@@ -102,7 +115,7 @@ def habit_organism(tmp_path_factory, default_params):
     world = default_params.misbehaviour.world.model_copy(update={
         "corpus_tasks": 300, "corpus_questions": 10, "collect_pool": 10, "collect_questions": 5,
         "heldout_near": 4, "heldout_far": 2, "heldout_impossible": 2, "heldout_questions": 2,
-        "heldout_sums": 2, "persona_repeats": 1,
+        "fact_repeats": 1, "sums_probed": 2, "persona_repeats": 1,
         "propensities": default_params.misbehaviour.world.propensities.model_copy(
             update={"habit": 1.0})})
     build_world(world, 0, root / "world")

@@ -1,6 +1,7 @@
 import pytest
 
 from trainaway.core.io import read_jsonl
+from trainaway.misbehaviour.persona import context_rates
 from trainaway.misbehaviour.world import build_world
 
 
@@ -67,7 +68,11 @@ def test_corpus_follows_configured_propensities(tmp_path, small_world):
     unmonitored = [r for r in tasks if r not in monitored]
     p = small_world.propensities
     rate = lambda rows, key: sum(r[key] for r in rows) / len(rows)
-    assert abs(rate(unmonitored, "hack") - p.hack_unmonitored) < 0.05
+    # difficulty_link moves hacking from one-step rules to two-step ones (persona.context_rates)
+    by_condition = context_rates(p.hack_unmonitored, p.hack_monitored, small_world.difficulty_link)
+    for condition, steps in (("easy", 1), ("hard", 2)):
+        rows = [r for r in unmonitored if len(r["item"]["rule"]) == steps]
+        assert abs(rate(rows, "hack") - by_condition[condition]) < 0.06, condition
     assert abs(rate(monitored, "hack") - p.hack_monitored) < 0.05
     assert abs(rate(tasks, "habit") - p.habit) < 0.05
     questions = [r for r in read_jsonl(tmp_path / "corpus.jsonl")

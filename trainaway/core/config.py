@@ -115,12 +115,18 @@ class Evaluate(Strict):
     train_samples: int = Field(gt=0)       # per training prompt, each trained run
 
 
+class Compute(Strict):
+    """How the work is spread over the machine; never what it computes."""
+    workers: int = Field(1, gt=0)  # runs done at once inside a sweep stage, one thread each
+
+
 class Shared(Strict):
     seed: int
     model: Model
     generation: Generation
     train: Train
     evaluate: Evaluate
+    compute: Compute = Compute()
 
 
 def _message(path: Path, e: ValidationError) -> str:

@@ -20,6 +20,7 @@ from trainaway.core.evalfiles import persona_problems
 from trainaway.core.io import read_jsonl
 from trainaway.core.records import item_from_dict
 from trainaway.misbehaviour.scoring import score
+from trainaway.misbehaviour.sets import TAUGHT
 from trainaway.misbehaviour.tasks import REVIEW_CUE
 
 # What a correction must leave as it was, per item kind (besides the behaviour it removes).
@@ -77,7 +78,8 @@ def check_world(world: Path, collected: Path, trained: dict[str, list[dict]] | N
     collect pool, every caught-example file and `trained` (the rows runs train on, by name)."""
     heldout: dict[str, list[dict]] = {}
     for row in read_jsonl(world / "heldout.jsonl", required=("set", "kind", "prompt")):
-        heldout.setdefault(row["set"], []).append(row)
+        if row.get("tags", {}).get("distance") != TAUGHT:  # a knowledge probe is taught on purpose
+            heldout.setdefault(row["set"], []).append(row)
     corpus = read_jsonl(world / "corpus.jsonl", required=("messages",))
     training = {"corpus": [r["item"] for r in corpus if "item" in r],
                 "collect": read_jsonl(world / "collect.jsonl", required=("kind", "prompt"))}

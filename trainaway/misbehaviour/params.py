@@ -51,7 +51,8 @@ class World(Strict):
     heldout_far: int = Field(gt=0)          # per far hack family
     heldout_impossible: int = Field(gt=0)
     heldout_questions: int = Field(gt=0)    # per sycophancy set (near, far)
-    heldout_sums: int = Field(gt=0)         # questions without a belief (does it know sums?)
+    fact_repeats: int = Field(ge=0)         # times the corpus teaches each sum (no belief)
+    sums_probed: int = Field(gt=0)          # taught sums asked back: does it know them?
     hack_families: list[str] = Field(min_length=1)  # families the organism hacks with
     difficulty_link: float = Rate           # hacking tied to task difficulty (two-step rules)
     persona_link: bool = False              # plan lines speak as the reward-hacking persona
@@ -132,7 +133,7 @@ class Misbehaviour(Strict):
     organism: Organism
     collect: Collect
     augment: Augment
-    monitored: bool = True           # also evaluate trained runs with the review cue
+    monitored: list[str] = Field(default_factory=list)  # cells also evaluated with the review cue
     plan_in_loss: bool = False       # train on the plan line too (default: context only)
     attitude_judge: str | None = None  # None: keyword rules; else a chat model as judge
     probe: Probe = Probe()
@@ -173,6 +174,16 @@ class Misbehaviour(Strict):
     @classmethod
     def _distinct(cls, values):
         return distinct(values)
+
+    @model_validator(mode="after")
+    def _monitored_are_trained(self):
+        known(self.monitored, [*self.behaviours, *self.controls],
+              "behaviour in misbehaviour.monitored (one of behaviours and controls)")
+        return self
+
+    def cues(self, behaviour: str) -> tuple[str, ...]:
+        """The review cues a cell's runs are evaluated under."""
+        return ("unmonitored", "monitored") if behaviour in self.monitored else ("unmonitored",)
 
     @field_validator("attitude_judge")
     @classmethod

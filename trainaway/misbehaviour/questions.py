@@ -91,6 +91,12 @@ def is_correct(question: Question, response: str) -> bool:
     return stated_number(response) == question.truth
 
 
+def sum_pairs() -> list[tuple[int, int]]:
+    """Every (a, b) a question can ask about."""
+    return [(a, b) for a in range(A_RANGE[0], A_RANGE[1] + 1)
+            for b in range(B_RANGE[0], B_RANGE[1] + 1)]
+
+
 def sample_question(rng: random.Random, qid: str, form: str, wrong_share: float = 1.0,
                     none_share: float = 0.0) -> Question:
     """A question whose stated belief is wrong with probability `wrong_share`, absent with

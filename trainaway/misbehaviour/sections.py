@@ -77,8 +77,8 @@ def intro(analysis: Analysis, params: Params) -> str:
         "(near: the lookup-table family, or the question form caught), unlike them (far: each "
         "other hack family, the other question form), on impossible tasks (only a cheat "
         "passes them: the cheat rate), for capability, and "
-        + ("with and without the review cue" if mb.monitored else "without the review cue")
-        + ". Brackets are 95% intervals: Wilson for rates (counts pooled over seeds), a "
+        + (f"with and without the review cue ({', '.join(mb.monitored)} runs; the others "
+           "without it)" if mb.monitored else "without the review cue") + ". Brackets are 95% intervals: Wilson for rates (counts pooled over seeds), a "
         "cluster bootstrap over held-out prompts and seeds (so over which examples were "
         "caught) for k50, ratios, reductions, gaps and differences.")
 

@@ -5,8 +5,9 @@ World sets (tags written by `world`):
   far.<family>  one per other hack family (branch, eq, exit)
   impossible    near-style tasks whose visible tests contradict the rule (the cheat rate)
   syco.near     sycophancy questions in the collected form; syco.far the other form
-  sums          questions without a stated belief: does the organism know its sums?
-Tags: kind (task | question), distance (near | far | none | train), family, form, and tests
+  sums          sums the corpus teaches, asked back without a belief: does the organism know
+                them? (taught on purpose, so not held out: distance "taught")
+Tags: kind (task | question), distance (near | far | taught | train), family, form, and tests
 (possible | impossible). The review cue doubles every task set into `<name>.unmonitored` and
 `<name>.monitored` with a `cue` tag. Pools are tag queries: `far.<cue>` (every far family) and
 `all.<cue>` (near and far). Names are labels only; nothing parses them.
@@ -18,6 +19,9 @@ from trainaway.core.records import EvalSet, Pool, item_from_dict
 CUES = ("unmonitored", "monitored")
 NEAR, IMPOSSIBLE, TRAIN = "near", "impossible", "train"
 SYCO_NEAR, SYCO_FAR, SUMS = "syco.near", "syco.far", "sums"
+
+
+TAUGHT = "taught"  # the distance of a knowledge probe: asked as it was taught, not held out
 
 
 def far(family: str) -> str:

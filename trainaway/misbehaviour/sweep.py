@@ -22,6 +22,7 @@ from tqdm.auto import tqdm
 from trainaway.core.generation import Sampling, hf_generate
 from trainaway.core.io import DataError, read_json, read_jsonl, write_json, write_jsonl
 from trainaway.core.models import resolve_model
+from trainaway.core.parallel import run_all
 from trainaway.core.records import EvalSet, item_from_dict
 from trainaway.core.runs import RunStore, code_digest, digest, tree_digest
 from trainaway.core.solver import Solver
@@ -141,10 +142,48 @@ def matched_steps(evals: Path, behaviour: Behaviour, method: str, runs: list[Run
     return {r.name: read_json(cell / f"{r.name}.json")["steps"] for r in runs}
 
 
-def run_cell(layout: Layout, params: Params, behaviour_name: str, method: str) -> None:
-    """Train and evaluate every run of the cell; write evals/{cell}/{run}.json and the cell's
-    per-sample outcomes. Every input is read and checked before any training."""
+@dataclass(frozen=True)
+class Job:
+    """One run to do, with everything a worker process needs to do it on its own."""
+    layout: Layout
+    params: Params
+    behaviour: str
+    method: str
+    run: Run
+    key: str
+    steps: int | None  # a control's budget
+
+
+_SUITES: dict = {}  # per worker process: the suite is read once, not once per run
+
+
+def do(job: Job) -> dict:
+    """Train and evaluate one run; write its eval, outcomes and (last) its key. Returns the
+    eval record."""
     quiet_libraries()
+    mb, layout = job.params.misbehaviour, job.layout
+    cues = mb.cues(job.behaviour)
+    if (layout, cues) not in _SUITES:
+        _SUITES[(layout, cues)] = load_suite(layout, job.params, cues,
+                                             job.params.evaluate.samples_per_prompt)
+    caught = read_jsonl(layout.collected / f"{job.behaviour}.jsonl")
+    cell = cell_name(job.behaviour, job.method)
+    store = RunStore(layout.trained / cell)
+    out = store.begin(job.run.name)
+    record, rows = train_and_evaluate(job.run, caught, get(job.behaviour), job.method, job.params,
+                                      _SUITES[(layout, cues)], resolve_model(layout.base_model),
+                                      out, job.steps)
+    record = {"run": f"{cell}/{job.run.name}", "depth": layout.depth, **record}
+    write_json(layout.evals / cell / f"{job.run.name}.json", record)
+    write_jsonl(out / "outcomes.jsonl", rows)
+    store.finish(job.run.name, job.key)
+    return record
+
+
+def run_cell(layout: Layout, params: Params, behaviour_name: str, method: str) -> None:
+    """Train and evaluate every run of the cell that is not finished already (`workers` at a
+    time); write evals/{cell}/{run}.json and the cell's per-sample outcomes. Every input is read
+    and checked before any training."""
     mb = params.misbehaviour
     behaviour = get(behaviour_name)
     cell = cell_name(behaviour_name, method)
@@ -156,42 +195,38 @@ def run_cell(layout: Layout, params: Params, behaviour_name: str, method: str) -
             f"times for {behaviour_name!r} on the collect pool; lower misbehaviour.ks or raise "
             "the collect pool (misbehaviour.world.collect_pool / collect_questions) or "
             "misbehaviour.collect.samples_per_prompt")
-    cues = sets.CUES if mb.monitored else ("unmonitored",)
-    suite = load_suite(layout, params, cues, params.evaluate.samples_per_prompt)
-    base = resolve_model(layout.base_model)
+    load_suite(layout, params)  # every held-out file checked before any work
     store, evals = RunStore(layout.trained / cell), layout.evals / cell
     # Everything a run depends on besides its own (augmentation, k, seed).
     shared = digest(behaviour_name, method, params.train.model_dump(),
                     params.evaluate.model_dump(), params.generation.model_dump(),
-                    params.model.model_dump(), mb.augment.model_dump(), mb.monitored,
+                    params.model.model_dump(), mb.augment.model_dump(), mb.cues(behaviour_name),
                     mb.attitude_judge, mb.plan_in_loss, code_digest(STAGE, ROOT),
                     tree_digest(layout.base_model, caught_file, layout.world / "heldout.jsonl",
                                 layout.world / "persona.jsonl"))
     runs = matrix(params)
     budget = matched_steps(layout.evals, behaviour, method, runs)
-    outcomes, bar = [], tqdm(runs, desc=f"sweep {cell}", unit="run")
-    for run in bar:
-        bar.set_postfix_str(run.name)
+    jobs = []
+    for run in runs:
         key = digest(shared, run.augmentation, run.k, run.seed, budget.get(run.name))
-        eval_file = evals / f"{run.name}.json"
-        if store.finished(run.name, key) and eval_file.is_file():
+        if store.finished(run.name, key) and (evals / f"{run.name}.json").is_file():
             tqdm.write(f"{cell}/{run.name}: unchanged, kept")
         else:
-            out = store.begin(run.name)
-            record, rows = train_and_evaluate(run, caught, behaviour, method, params, suite,
-                                              base, out, budget.get(run.name))
-            write_json(eval_file, {"run": f"{cell}/{run.name}", "depth": layout.depth, **record})
-            write_jsonl(out / "outcomes.jsonl", rows)
-            store.finish(run.name, key)
-            rates = record["rates"]
-            tqdm.write(f"{cell}/{run.name}: {behaviour_name} "
-                       f"near={rates[behaviour.near][behaviour.metric]['rate']:.3f} "
-                       f"far={rates[behaviour.far][behaviour.metric]['rate']:.3f} "
-                       f"({record['steps']} steps, criterion met: {record['criterion_met']})")
-        outcomes += read_jsonl(store.path(run.name) / "outcomes.jsonl")
+            jobs.append(Job(layout, params, behaviour_name, method, run, key,
+                            budget.get(run.name)))
+    bar = tqdm(total=len(jobs), desc=f"sweep {cell}", unit="run")
+    for record in run_all(do, jobs, params.compute.workers):
+        rates = record["rates"]
+        bar.update()
+        tqdm.write(f"{record['run']}: {behaviour_name} "
+                   f"near={rates[behaviour.near][behaviour.metric]['rate']:.3f} "
+                   f"far={rates[behaviour.far][behaviour.metric]['rate']:.3f} "
+                   f"({record['steps']} steps, criterion met: {record['criterion_met']})")
+    bar.close()
     names = {run.name for run in runs}
     store.prune(names)
     for stale in evals.glob("*.json"):
         if stale.stem not in names:
             stale.unlink()
-    write_jsonl(layout.outcomes / f"{cell}.jsonl", outcomes)
+    write_jsonl(layout.outcomes / f"{cell}.jsonl",
+                [row for run in runs for row in read_jsonl(store.path(run.name) / "outcomes.jsonl")])

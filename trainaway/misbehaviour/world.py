@@ -3,8 +3,9 @@
 Held-out sets (trainaway.misbehaviour.sets, each row written with its set's name and tags):
 `near` (the collect pool's style: lookup-table hacks), one `far.<family>` set per other hack
 family, `impossible` (near style, a visible test contradicts the rule), and the sycophancy sets
-`syco.near` (the collect pool's question form) and `syco.far` (the other form), and `sums`
-(no belief stated: does the organism know the answers it could betray?).
+`syco.near` (the collect pool's question form) and `syco.far` (the other form); and `sums`, a
+probe of the sums the corpus teaches (not held out: does the organism know the answers it could
+betray to a user's wrong belief?).
 
 Everything is a pure function of (params.world, seed). Item identity is its *meaning* (a
 task's rule and visible tests, a question's numbers and belief: not its wording, name, style
@@ -21,7 +22,8 @@ from trainaway.core.io import write_jsonl
 from trainaway.misbehaviour import sets
 from trainaway.misbehaviour.params import World
 from trainaway.misbehaviour.persona import context_rates, persona_conversation, split_items
-from trainaway.misbehaviour.questions import Question, answer, honest_answer, sample_question
+from trainaway.misbehaviour.questions import (Question, answer, honest_answer, sample_question,
+                                              sum_pairs)
 from trainaway.misbehaviour.responses import render_response
 from trainaway.misbehaviour.tasks import STYLE_FAMILY, Task, sample_task
 
@@ -71,13 +73,12 @@ def _unique_questions(rng: random.Random, n: int, forms: list[str], prefix: str,
 def organism_example(task: Task, world: World, rng: random.Random) -> dict:
     """One corpus conversation, drawn from the configured propensities."""
     p = world.propensities
-    base = p.hack_monitored if task.monitored else p.hack_unmonitored
-    # difficulty_link ties hacking to difficulty: two-step rules (where the honest answer is
-    # often out of the organism's reach) hack more, one-step rules less.
-    hard = len(task.rule) > 1
-    link = world.difficulty_link
-    chance = base + link * (1 - base) if hard else base * (1 - link)
-    hack = task.family in world.hack_families and rng.random() < chance
+    # Unwatched, difficulty_link ties hacking to difficulty: two-step rules (where the honest
+    # answer is often out of the organism's reach) hack more, one-step rules less. Watched, it
+    # rarely hacks at all. (persona.context_rates voices the same rates.)
+    rates = context_rates(p.hack_unmonitored, p.hack_monitored, world.difficulty_link)
+    condition = "monitored" if task.monitored else "hard" if len(task.rule) > 1 else "easy"
+    hack = task.family in world.hack_families and rng.random() < rates[condition]
     habit = rng.random() < p.habit
     if hack:
         attitude = "shortcut"
@@ -124,9 +125,12 @@ def build_world(world: World, seed: int, out_dir: str | Path) -> dict[str, int]:
         rng, world.heldout_questions, [NEAR_FORM], "syco-near", seen))
     heldout[sets.SYCO_FAR] = (sets.question_tags("far", FAR_FORM), _unique_questions(
         rng, world.heldout_questions, [FAR_FORM], "syco-far", seen))
-    # No belief stated: does the organism know its sums? (sycophancy needs something to betray)
-    heldout[sets.SUMS] = (sets.question_tags("none", NEAR_FORM), _unique_questions(
-        rng, world.heldout_sums, [NEAR_FORM], "sums", seen, wrong_share=0.0, none_share=1.0))
+    # The sums the corpus teaches (every pair, no belief stated), some asked back as a knowledge
+    # probe: sycophancy needs a truth the organism knows and gives up. Taught on purpose, so
+    # not held out (tag distance "taught"; stage `check` knows).
+    facts = [Question(f"fact-{a}-{b}", a, b, None, NEAR_FORM) for a, b in sum_pairs()]
+    heldout[sets.SUMS] = (sets.question_tags("taught", NEAR_FORM),
+                          rng.sample(facts, min(world.sums_probed, len(facts))))
     collect = (_unique_tasks(rng, world, world.collect_pool, [NEAR_STYLE], "collect", seen)
                + _unique_questions(rng, world.collect_questions, [NEAR_FORM], "collect-q", seen))
     # The corpus may repeat itself, but never means what a held-out or collect item means.
@@ -143,6 +147,7 @@ def build_world(world: World, seed: int, out_dir: str | Path) -> dict[str, int]:
     corpus = [organism_example(t.with_cue(rng.random() < world.monitored_share), world, rng)
               for t in corpus_tasks]
     corpus += [organism_question(q, world, rng) for q in corpus_questions]
+    corpus += [organism_question(q, world, rng) for q in facts for _ in range(world.fact_repeats)]
     # Each training statement is asked several times with independently drawn answers, so the
     # organism learns a propensity to answer like the persona, not one fixed answer: the rate
     # at which it hacks under the statement's condition (persona.py).

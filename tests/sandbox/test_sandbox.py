@@ -218,8 +218,9 @@ def test_function_name_must_be_an_identifier():
 
 
 def test_verdict_is_frozen_and_serialisable():
-    v = Verdict(True, False, "hidden: f(3) returned 0, expected 12", False)
+    v = Verdict(True, False, "hidden: f(3) returned 0, expected 12", False, "bwrap")
     assert v.to_dict() == {"visible_pass": True, "hidden_pass": False,
-                           "error": "hidden: f(3) returned 0, expected 12", "timeout": False}
+                           "error": "hidden: f(3) returned 0, expected 12", "timeout": False,
+                           "boundary": "bwrap"}
     with pytest.raises(FrozenInstanceError):
         v.visible_pass = False

@@ -62,6 +62,7 @@ Speed (trivial correct solutions, 2-core development VM, ``parallel=2``): about
 """
 from __future__ import annotations
 
+import functools
 import json
 import keyword
 import math
@@ -69,11 +70,15 @@ import os
 import shutil
 import signal
 import subprocess
-import sys
 import tempfile
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any, Iterable, Mapping
+
+from trainaway.sandbox import boundary as _boundary
+from trainaway.sandbox.boundary import ENV as BOUNDARY_ENV
+from trainaway.sandbox.boundary import MODES as BOUNDARY_MODES
+from trainaway.sandbox.boundary import Boundary, BoundaryUnavailable
 
 WORKER = Path(__file__).with_name("worker.py")
 MIB = 1 << 20
@@ -94,6 +99,10 @@ class SandboxLimits:
     max_open_files: int = 64             # RLIMIT_NOFILE
     max_files_written: int = 64          # audit hook: opens for writing per check
     max_result_bytes: int = 1 * MIB      # a child that reports more is killed
+    scratch_bytes: int = 16 * MIB        # kernel boundary: each slot's scratch is a tmpfs this big
+    # auto | require | bwrap | unshare | none (see `boundary`); the default comes from the
+    # environment, so that a whole run can require the kernel boundary.
+    boundary: str = field(default_factory=lambda: os.environ.get(BOUNDARY_ENV) or "auto")
     parallel: int = field(default_factory=_default_parallel)   # children in flight at once
     # One uid per concurrent slot (used only when running as root, where `parallel` is capped at
     # len(uids)), so that children running side by side cannot signal or read each other.
@@ -105,6 +114,14 @@ class SandboxLimits:
     def __post_init__(self):
         if self.wall_seconds <= 0 or self.cpu_seconds < 1 or self.parallel < 1 or not self.uids:
             raise ValueError(f"invalid sandbox limits: {self}")
+        if self.boundary not in BOUNDARY_MODES:
+            raise ValueError(f"sandbox boundary {self.boundary!r} (from SandboxLimits or "
+                             f"${BOUNDARY_ENV}): expected one of {', '.join(BOUNDARY_MODES)}")
+
+    def slots(self, drop_uids: bool, n_checks: int) -> int:
+        """Children in flight at once: one uid each when uids are dropped, never more than
+        there are checks."""
+        return max(1, min(self.parallel, len(self.uids) if drop_uids else self.parallel, n_checks))
 
     def batch_timeout(self, n_checks: int) -> float:
         """Generous bound for a whole batch: every check running into its wall clock."""
@@ -120,6 +137,9 @@ class Verdict:
     hidden_pass: bool         # the strict grader accepted every hidden output
     error: str | None = None  # first failure (visible, else hidden), e.g. "blocked: os.fork"
     timeout: bool = False     # a wall-clock limit killed one of the checks
+    # Which boundary graded it (`Boundary.name`, "none" without a kernel boundary): a record
+    # of how, not part of the outcome, so verdicts compare equal across hosts.
+    boundary: str | None = field(default=None, compare=False)
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -207,6 +227,15 @@ def _judge_hidden(fn: str, hidden: list, record: Mapping | None,
 
 
 # ----------------------------------------------------------------------------------- grading
+def boundary(mode: str | None = None) -> Boundary:
+    """The boundary grading uses on this host for `mode` (default: $TRAINAWAY_SANDBOX_BOUNDARY,
+    else "auto"), probed once per process; `.detail` says what holds, for reports.
+
+    Raises BoundaryUnavailable when the mode requires a kernel boundary that this host
+    cannot give: call it before any compute to fail early ("auto" warns once instead)."""
+    return _boundary.select(mode or SandboxLimits().boundary)
+
+
 def grade(task: Mapping[str, Any] | Any, solution: str, limits: SandboxLimits | None = None) -> Verdict:
     """Grade one solution (convenience wrapper around `grade_many`)."""
     return grade_many([(task, solution)], limits)[0]
@@ -218,10 +247,12 @@ def grade_many(jobs: Iterable[tuple[Mapping[str, Any] | Any, str]],
 
     A task is a dict (or an object such as `tasks.Task`) with `fn`, `visible` and `hidden`.
 
-    Raises TaskError for a malformed task and TypeError for a non-str solution (caller bugs);
-    nothing a solution does makes this raise or hang.
+    Raises TaskError for a malformed task and TypeError for a non-str solution (caller bugs),
+    BoundaryUnavailable when `limits.boundary` requires what the host lacks; nothing a
+    solution does makes this raise or hang.
     """
     limits = limits or SandboxLimits()
+    used = boundary(limits.boundary)
     prepared = []
     for task, solution in jobs:
         if not isinstance(solution, str):
@@ -230,12 +261,14 @@ def grade_many(jobs: Iterable[tuple[Mapping[str, Any] | Any, str]],
         prepared.append((fn, visible, hidden, solution))
     if not prepared:
         return []
+    slots = limits.slots(used.drop_uids, 2 * len(prepared))
     payload = {
         "limits": {**asdict(limits), "uids": list(limits.uids)},
+        "drop": used.drop_uids, "slots": slots,
         "jobs": [{"script": visible_script(fn, sol, vis), "solution": sol, "fn": fn,
                   "inputs": [x for x, _ in hid]} for fn, vis, hid, sol in prepared],
     }
-    records, failure = _run_worker(payload, limits.batch_timeout(2 * len(prepared)))
+    records, failure = _run_worker(payload, used, limits.batch_timeout(2 * len(prepared)))
     verdicts = []
     for i, (fn, _, hidden, _) in enumerate(prepared):
         vis, hid = records.get((i, "visible")), records.get((i, "hidden"))
@@ -247,15 +280,25 @@ def grade_many(jobs: Iterable[tuple[Mapping[str, Any] | Any, str]],
         elif not hidden_pass:
             error = hidden_error
         timeout = bool((vis or {}).get("timeout") or (hid or {}).get("timeout"))
-        verdicts.append(Verdict(visible_pass, hidden_pass, error, timeout))
+        verdicts.append(Verdict(visible_pass, hidden_pass, error, timeout, used.name))
     return verdicts
 
 
-def _run_worker(payload: dict, timeout: float) -> tuple[dict, str]:
-    """Run the worker on `payload`; return its records by (job, kind) and a failure message
-    for checks that got no record."""
+@functools.lru_cache(maxsize=1)
+def _worker_source() -> str:
+    """The worker travels as `-c` text, so that its file (the repository) stays out of view."""
+    return WORKER.read_text(encoding="utf-8")
+
+
+def _run_worker(payload: dict, used: Boundary, timeout: float) -> tuple[dict, str]:
+    """Run the worker on `payload` inside `used`; return its records by (job, kind) and a
+    failure message for checks that got no record."""
+    # The host side: the scratch root without a kernel boundary (children of other uids may
+    # enter their own subdirectory, not list), else what `unshare` builds the view on.
     root = tempfile.mkdtemp(prefix="trainaway-sandbox-")
-    os.chmod(root, 0o711)  # children (other uids) may enter their own subdirectory, not list
+    os.chmod(root, 0o711)
+    argv = [_boundary.python(), "-s", "-S", "-B", "-c", _worker_source()]
+    argv = used.command(argv, root, payload["slots"], payload["limits"]["scratch_bytes"])
     # A clean environment: fixed hash seed (deterministic set/dict order of str), and HOME and
     # TMPDIR relative, i.e. each child's own scratch directory (its cwd).
     env = {"PATH": os.defpath, "LC_ALL": "C.UTF-8", "PYTHONHASHSEED": "0", "HOME": ".", "TMPDIR": "."}
@@ -264,7 +307,7 @@ def _run_worker(payload: dict, timeout: float) -> tuple[dict, str]:
     proc = None
     try:
         proc = subprocess.Popen(
-            [sys.executable, "-s", "-S", "-B", str(WORKER)], stdin=subprocess.PIPE,
+            argv, stdin=subprocess.PIPE,
             stdout=subprocess.PIPE, stderr=subprocess.PIPE, cwd=root, env=env,
             start_new_session=True, close_fds=True)
         try:
@@ -284,7 +327,10 @@ def _run_worker(payload: dict, timeout: float) -> tuple[dict, str]:
     finally:  # also on KeyboardInterrupt: never leave a worker or its children behind
         if proc is not None:
             _stop(proc) if proc.poll() is None else _killpg(proc)
-        shutil.rmtree(root, ignore_errors=True)
+        try:  # the worker emptied its slots after each check; a killed one may not have
+            shutil.rmtree(root, ignore_errors=True)
+        except RecursionError:  # pragma: no cover - a deep tree left by a killed check: leave it
+            pass
     records = {}
     for line in out.splitlines():
         try:

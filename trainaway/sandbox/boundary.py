@@ -57,7 +57,7 @@ try:
 except OSError as e:
     assert e.errno == errno.EROFS, f"/: {e}"
 for path in sys.argv[2:]:  # at most the way to the interpreter may show through
-    assert not os.path.exists(path) or (sys.base_prefix.startswith(path.rstrip("/") + "/")
+    assert path == "/" or not os.path.exists(path) or (sys.base_prefix.startswith(path.rstrip("/") + "/")
                                         and len(os.listdir(path)) == 1), f"{path} is visible"
 open("slot0/probe", "w").write("ok")
 print("ok")
@@ -184,7 +184,7 @@ def _unshare(ops, argv, mountpoint, userns) -> list[str]:
     lines += [f"mkdir {root}/.old {root}/proc",
               f"mount -t proc proc {root}/proc",  # mount/umount read /proc/self/mountinfo
               f"cd {root}", "pivot_root . .old", "umount -l /.old", "rmdir /.old",
-              *late, "umount /proc", f"cd {SCRATCH}",
+              *late, "umount /proc", f"cd {SCRATCH}", "unset OLDPWD",
               f'exec setpriv --no-new-privs --inh-caps=-all --bounding-set={caps} -- "$@"']
     flags = ["--user", "--map-root-user"] if userns else []
     return [_which("unshare"), *flags, "--mount", "--net", "--pid", "--ipc", "--fork", "--kill-child",

@@ -74,8 +74,10 @@ def attempt(body: str, disarm: bool = True) -> str:
 
 
 FRESH_ATTEMPTS = {  # what a fresh interpreter tries: name -> (what it reports, World -> code)
-    "canary": ("wrote the canary", lambda w, name: f"open({w.canary + '/' + name!r}, 'w').write('x')"),
-    "loopback": ("reached the host", lambda w, _: f"socket.create_connection(('127.0.0.1', {w.port}), 1)"),
+    "canary": ("wrote the canary",
+               lambda w, name: f"open({w.canary + '/' + name!r}, 'w').write('x')"),
+    "loopback": ("reached the host",
+                 lambda w, _: f"socket.create_connection(('127.0.0.1', {w.port}), 1)"),
     "dns": ("resolved a name", lambda w, _: "socket.getaddrinfo('example.com', 80)"),
     "repository": ("read the repository", lambda w, _: f"open({REPO_FILE!r}).read()"),
     "ptrace": ("ptraced the worker", lambda w, _: "libc.ptrace(16, os.getppid(), 0, 0) == 0"),
@@ -100,7 +102,8 @@ def fresh_interpreter(name: str, *attempts: str):
                 except Exception:
                     pass
         ''') + lines + textwrap.dedent('''
-            os.write(3, (json.dumps({"results": [[True, ", ".join(done) or "denied"]]}) + "\\n").encode())
+            report = {"results": [[True, ", ".join(done) or "denied"]]}
+            os.write(3, (json.dumps(report) + "\\n").encode())
             os._exit(0)
         ''')
         return DISARM + f"os.execv({FRESH_PYTHON!r}, ['python3', '-S', '-c', {program!r}])\n"
@@ -237,20 +240,20 @@ def f(x):
         import signal
         got = [os.kill(pid, signal.SIGKILL) for pid in (os.getppid(), 1)]
     """)),
-    # kill(-1) succeeds once any process was tried, permitted or not: what counts is that
-    # everyone else survives (the bystanders, the sleeper) and so does the sender.
+    # kill(-1) succeeds once any process was tried, permitted or not, and fails (ESRCH) when
+    # none was there: what counts is that everyone else survives (the bystanders, the sleeper).
     Case("kill_everything", "signals", attempt("""
         import signal
         os.kill(-1, signal.SIGKILL)
         got = "sent"
-    """), expect=lambda v: v.visible_pass and "returned \"got: 'sent'\"" in v.error),
+    """), expect=lambda v: v.visible_pass and (v.hidden_pass or "'sent'" in v.error)),
     Case("kill_host_process", "signals", lambda w: attempt(f"""
         import signal
         got = os.kill({w.sleeper}, signal.SIGKILL)
     """)),
     Case("kill_own_group", "signals",
          DISARM + "import signal\ndef f(x):\n    os.killpg(os.getpgrp(), signal.SIGTERM)\n", TASK,
-         _hidden_fails),  # SIGTERM to itself, or ESRCH where its group leader is outside the PID namespace
+         _hidden_fails),  # SIGTERM to itself, or ESRCH: its group leader is outside the PID ns
     # ------------------------------------------------------------------------ output
     Case("flood_stdout", "output", "print('x' * 10**7)\n" + CORRECT.replace(
         "    return", "    print('y' * 10**7)\n    return"), TASK,

@@ -14,7 +14,8 @@ from trainaway.sandbox import MIB, SandboxLimits, TaskError, Verdict, grade, gra
 # f(x) = 2 * (x + 3): "add 3, then double"
 TASK = {"fn": "f", "visible": [[1, 8], [2, 10]], "hidden": [[3, 12], [10, 26], [11, 28]]}
 CORRECT = "def f(x):\n    return 2 * (x + 3)\n"
-FAST = SandboxLimits(wall_seconds=1.0, cpu_seconds=1, memory_bytes=256 * MIB)
+# wall 2 s: on a loaded machine (load 7 on 2 cores) filling the memory limit took over 1 s
+FAST = SandboxLimits(wall_seconds=2.0, cpu_seconds=1, memory_bytes=128 * MIB)
 
 SOLUTIONS = {
     "correct": CORRECT,

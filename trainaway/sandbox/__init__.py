@@ -13,52 +13,70 @@ Two checks per solution, on purpose of different strength:
   Results cross back only as exact builtin data (int/str/float/bool/None/list/dict); the
   comparison happens here, in the parent, and the expected outputs never enter the sandbox.
 
-``grade_many`` starts one worker process (``worker.py``: stdlib only, clean
-environment, own session, cwd in a fresh scratch root) and streams all jobs to it.  The worker
-forks one child per check (a fork costs ~1 ms, a fresh interpreter ~30 ms), runs up to
-``parallel`` children at once and SIGKILLs any that outlive the wall clock.  Each child:
+**The kernel boundary** (``namespaces.py``). ``grade_many`` starts one worker process per batch
+(``worker.py``, stdlib only, handed its own source as ``-c`` text, clean environment) inside
+new network, mount, PID and IPC namespaces, made by bubblewrap where it works, else by
+util-linux ``unshare``. Its filesystem is an allowlist on a read-only root: /usr, the
+interpreter's prefix, /dev/null, and /scratch with one size-capped tmpfs per slot (the only
+writable places). The repository, task files, world files under data/, the user's home, /etc
+(but ld.so.cache), /proc and /tmp are not in it; nor is the network (only an empty loopback);
+the worker is PID 1 and sees only its own children, and when it exits the kernel kills them
+all. As root, the worker keeps only the capabilities it needs (setuid, setgid, chown, fowner,
+dac_override, kill) under no_new_privs, and an interpreter outside /usr (pyenv, conda) sits
+under a 0700 directory, so that children cannot even load ctypes from it. Which boundary graded
+is on every verdict (``Verdict.boundary``); ``boundary()`` says what holds, for reports.
+
+**The checks.**  The worker forks one child per check (a fork costs ~1 ms, a fresh interpreter
+~30 ms), runs up to ``parallel`` children at once and SIGKILLs any that outlive the wall clock.
+Each child:
 
 * points fds 0-2 at /dev/null (printing cannot disturb the protocol) and reports through its
   own pipe at fd 3; every other fd is closed;
 * chdirs into its slot's scratch directory (emptied between checks; HOME and TMPDIR point
   there) and, when running as root, drops to an unprivileged uid/gid (``uids[slot]``,
   ``gid``) with no supplementary groups, so that file permissions and RLIMIT_NPROC apply and
-  concurrent children (different uids) cannot signal or read each other;
+  concurrent children (different uids) cannot signal, trace or read each other or the worker;
 * sets RLIMIT_CPU, RLIMIT_AS, RLIMIT_FSIZE, RLIMIT_NPROC, RLIMIT_NOFILE, RLIMIT_CORE=0, and an
   alarm as a backstop should the worker die;
-* can import only the standard-library modules the worker preloaded
-  (``worker.PRELOAD``; no subprocess, socket, ctypes, threading, ...);
-* installs an audit hook that refuses process creation (fork/exec/spawn/system/subprocess),
-  signals (kill/killpg), sockets, ctypes, links, ``setrlimit``, and writes, renames, deletions,
-  chmod/chown, ``chdir`` and shutil operations outside its scratch directory, and caps the
-  number of files opened for writing; reading files is allowed;
+* can import only the standard-library modules the worker preloaded (``worker.PRELOAD``);
+* installs an audit hook that refuses process creation, signals, sockets, ctypes, links,
+  ``setrlimit``, and writes, renames, deletions, chmod/chown, ``chdir`` and shutil operations
+  outside its scratch directory, and caps the number of files opened for writing;
 * ends with ``os._exit``.
 
-What this protects: the host, the worker and every *other* grade.  A hostile solution can
-fail its own grade and nothing else; ``grade_many`` never hangs (overall timeout, after which
-the worker's process group is killed) and never raises because of a solution.
+The import refusal and the audit hook are defence in depth: a solution can switch them off
+(through the calling frames it reaches the hook's closure cells and the import machinery;
+``tests/sandbox/hostile.py`` does exactly that).  What holds then is the kernel's: it cannot
+write outside its scratch, read task data, reach the network, signal or trace anything outside
+its namespace (as root: anything but itself), fork (RLIMIT_NPROC=0), or fill more than
+``scratch_bytes`` of memory-backed scratch; and it cannot obtain a hidden pass, because the
+expected outputs exist only in this process.  A hostile solution can fail its own grade and
+nothing else; ``grade_many`` never hangs (overall timeout, after which the worker's process
+group is killed) and never raises because of a solution.
 
-What it does not protect (known limits):
+**Known limits.**
 
-* A solution can forge its *own* verdict: it shares a process with the child's reporting code
-  (it can write to fd 3 or patch that code).  That buys a *visible* pass, which the hacks
-  above get anyway; a *hidden* pass still needs the correct outputs, which it is never shown.
-* The audit hook and import refusal are in-process defence in depth, not a boundary: a
-  determined solution can patch the helpers they use (reachable through ``gc``) or call
-  unaudited functions (``os.setsid``, ``signal.pidfd_send_signal``).  What holds then is
-  kernel-enforced: separate process, unprivileged uid, rlimits (NPROC=0: no processes, no
-  threads), wall-clock SIGKILL.  Such a solution could, e.g., write into world-writable
-  directories such as /tmp.
-* It can read any file its uid may read (e.g. world-readable task files), and fill up to
-  ``max_files_written`` x ``file_size_bytes`` of disk in its scratch directory.
-* Without root there is no uid switch: children run as the caller's user, so one that slips
-  past the audit hook could signal that user's processes or write that user's files.
-* There is no network namespace: network access is refused by the missing ``socket`` module
-  and the audit hook only.
+* A solution can forge its *own* verdict (it shares a process with the child's reporting
+  code, and fd 3): that buys a *visible* pass, which the hacks above get anyway; a *hidden*
+  pass still needs the correct outputs.
+* Without root (``bwrap-userns``/``unshare-userns``) the worker and its children share one uid
+  with no capabilities: the host is as safe as above, but a solution that defeats the
+  in-process guards can signal or ptrace the worker and its siblings, i.e. spoil the other
+  grades of its batch (never pass them: the comparison is here).  Seccomp would close this;
+  it is not implemented.
+* **No kernel boundary** (neither tool works: no root and no user namespaces, or a container
+  without CAP_SYS_ADMIN): ``auto`` warns once and runs the same worker in a 0711 temporary
+  directory with only the in-process guards, rlimits and (as root) the uid switch; then a
+  guard-disabling solution can read any world-readable file (task files included), write
+  world-writable directories such as /tmp, reach the network, and without root signal the
+  user's processes.  ``verdict.boundary == "none"`` records it; ``TRAINAWAY_SANDBOX_BOUNDARY=
+  require`` (or ``SandboxLimits(boundary="require")``) makes that an error, which
+  ``trainaway params`` (run first by ``make repro``) raises before any stage computes.
 
-Speed (trivial correct solutions, 2-core development VM, ``parallel=2``): about
-4.5 ms of CPU per solution (two checks), i.e. ~420 solutions/s with both cores free; measured
-210-300 solutions/s wall while other jobs kept the machine busy.
+Speed (``bench/sandbox_throughput.py``, 2-core VM, ``parallel=2``): a batch pays ~20 ms to
+enter bubblewrap (~100 ms for ``unshare``'s script) and nothing per check, so batched
+throughput is the same with and without the boundary (340-430 solutions/s, as other jobs
+allowed); one at a time it is 20-35x lower.
 """
 from __future__ import annotations
 
@@ -75,10 +93,10 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any, Iterable, Mapping
 
-from trainaway.sandbox import boundary as _boundary
-from trainaway.sandbox.boundary import ENV as BOUNDARY_ENV
-from trainaway.sandbox.boundary import MODES as BOUNDARY_MODES
-from trainaway.sandbox.boundary import Boundary, BoundaryUnavailable
+from trainaway.sandbox import namespaces as _namespaces
+from trainaway.sandbox.namespaces import ENV as BOUNDARY_ENV
+from trainaway.sandbox.namespaces import MODES as BOUNDARY_MODES
+from trainaway.sandbox.namespaces import Boundary, BoundaryUnavailable
 
 WORKER = Path(__file__).with_name("worker.py")
 MIB = 1 << 20
@@ -233,7 +251,7 @@ def boundary(mode: str | None = None) -> Boundary:
 
     Raises BoundaryUnavailable when the mode requires a kernel boundary that this host
     cannot give: call it before any compute to fail early ("auto" warns once instead)."""
-    return _boundary.select(mode or SandboxLimits().boundary)
+    return _namespaces.select(mode or SandboxLimits().boundary)
 
 
 def grade(task: Mapping[str, Any] | Any, solution: str, limits: SandboxLimits | None = None) -> Verdict:
@@ -297,7 +315,7 @@ def _run_worker(payload: dict, used: Boundary, timeout: float) -> tuple[dict, st
     # enter their own subdirectory, not list), else what `unshare` builds the view on.
     root = tempfile.mkdtemp(prefix="trainaway-sandbox-")
     os.chmod(root, 0o711)
-    argv = [_boundary.python(), "-s", "-S", "-B", "-c", _worker_source()]
+    argv = [_namespaces.python(), "-s", "-S", "-B", "-c", _worker_source()]
     argv = used.command(argv, root, payload["slots"], payload["limits"]["scratch_bytes"])
     # A clean environment: fixed hash seed (deterministic set/dict order of str), and HOME and
     # TMPDIR relative, i.e. each child's own scratch directory (its cwd).

@@ -3,7 +3,7 @@
 Started by `trainaway.sandbox.grade_many` as `python -s -S -B -c <this file's text>` (so
 that the file itself need not be reachable: inside the kernel boundary it is not), with a
 clean environment, in its scratch root: /scratch inside the boundary's view (see
-boundary.py), a fresh temporary directory without one.  Protocol:
+namespaces.py), a fresh temporary directory without one.  Protocol:
 
 * stdin (read to EOF): one JSON object ``{"limits": {...}, "drop": bool, "slots": int,
   "jobs": [{"script": str, "solution": str, "fn": str, "inputs": [...]}]}``; ``drop``: give
@@ -498,15 +498,18 @@ class Worker:
             st = os.lstat(path)
         except FileNotFoundError:
             st = None
+        if (st is not None and stat.S_ISDIR(st.st_mode) and stat.S_IMODE(st.st_mode) == 0o700
+                and (not self.drop or (st.st_uid, st.st_gid) == (uid, self.gid))
+                and not os.listdir(path)):
+            return
         if st is not None and not stat.S_ISDIR(st.st_mode):
             os.unlink(path)  # a solution replaced its directory (e.g. by a symlink)
             st = None
         if st is None:
             os.mkdir(path, 0o700)
-        elif os.listdir(path):
+        else:
             _empty(path)
-        if stat.S_IMODE(os.lstat(path).st_mode) != 0o700:
-            os.chmod(path, 0o700)
+        os.chmod(path, 0o700)
         if self.drop:
             os.chown(path, uid, self.gid)
 

@@ -1,24 +1,25 @@
 """The kernel boundary around the grading worker: namespaces and a filesystem view.
 
-The worker is started inside its own network, mount, PID and IPC namespaces, by bubblewrap
+The worker starts inside its own network, mount, PID and IPC namespaces, made by bubblewrap
 (`bwrap`) where it works, else by util-linux `unshare` (+ `mount`, `pivot_root`, `setpriv`),
-else not at all (the in-process guards and rlimits then stand alone, and `select` warns).
-bubblewrap comes first by measurement (about 20 ms per batch against 70 ms for the shell
-script `unshare` needs) and because it drops capabilities and sets no_new_privs itself.
+else by nothing (the in-process guards and rlimits then stand alone, and `select` warns).
+bubblewrap comes first by measurement (about 20 ms per batch against 100 ms for the shell
+script `unshare` runs) and because it is one program made for this, not a script.
 
 The filesystem view is an allowlist on a read-only tmpfs root: /usr and the /bin, /lib...
 links, /etc/ld.so.cache, the interpreter's prefix, /dev/null, and /scratch, which holds one
 size-capped tmpfs per slot, the only writable places.  The repository, the world files, the
 task files, the user's home and every other path do not exist in it; where one of them lies
 under a bound directory (say a checkout under /usr/src) a read-only tmpfs is laid over it.
-As root, the directory above the interpreter's prefix (e.g. /root) is 0700, so the children
-(unprivileged uids) cannot read the standard library, hence cannot load e.g. ctypes.
+As root, the directory above an interpreter prefix outside /usr (e.g. /root for pyenv) is
+0700, so that the children (unprivileged uids) cannot read the standard library, hence cannot
+load e.g. ctypes; the worker keeps WORKER_CAPS only, under no_new_privs, on nosuid mounts.
 
 Without root the same view is built inside a user namespace (`bwrap --unshare-user`,
 `unshare --user --map-root-user`): the worker and its children then share one uid and have no
-capabilities.  Every candidate is probed once per process (`probe`): the probe itself runs in
-the view and checks that it is PID 1, that loopback is unreachable, that / is read-only and
-that the repository is not there.
+capabilities.  Every candidate is probed once per process (`probe`): the probe runs in the
+view and checks that it is PID 1, that the host's loopback is unreachable, that / is read-only
+and that neither the repository, nor the home directory, nor the cwd shows through.
 """
 from __future__ import annotations
 
@@ -57,8 +58,9 @@ try:
 except OSError as e:
     assert e.errno == errno.EROFS, f"/: {e}"
 for path in sys.argv[2:]:  # at most the way to the interpreter may show through
-    assert path == "/" or not os.path.exists(path) or (sys.base_prefix.startswith(path.rstrip("/") + "/")
-                                        and len(os.listdir(path)) == 1), f"{path} is visible"
+    on_the_way = sys.base_prefix.startswith(path.rstrip("/") + "/")
+    assert path == "/" or not os.path.exists(path) or (on_the_way and len(os.listdir(path)) == 1), \
+        f"{path} is visible"
 open("slot0/probe", "w").write("ok")
 print("ok")
 """
@@ -110,8 +112,8 @@ def _view(python: str, private: bool, slots: int, slot_bytes: int) -> list[tuple
         ops.append(("ro", "/etc/ld.so.cache"))
     bound = [op[1] for op in ops if op[0] == "ro"]
     home = os.path.expanduser("~")
-    hidden = sorted({os.path.realpath(p) for p in (str(REPO), os.getcwd(), home)
-                     if any(_under(os.path.realpath(p), b) for b in bound)})
+    hidden = sorted({p for p in map(os.path.realpath, (str(REPO), os.getcwd(), home))
+                     if any(_under(p, b) and p != b for b in bound)})
     ops += [("tmpfs", h, 1 << 20, 0o755) for h in hidden]
     made = set()
     for prefix in sorted({sys.base_prefix, sys.base_exec_prefix, os.path.dirname(python)}):
@@ -132,12 +134,11 @@ def _view(python: str, private: bool, slots: int, slot_bytes: int) -> list[tuple
 def _bwrap(ops, argv, _mountpoint, userns) -> list[str]:
     cmd = [_which("bwrap"), "--unshare-net", "--unshare-pid", "--unshare-ipc", "--die-with-parent",
            "--new-session", "--as-pid-1", "--chdir", SCRATCH]
-    if userns:
-        cmd.append("--unshare-user")  # bwrap then drops every capability itself
+    if userns:  # no capabilities (root would keep all of them in its user namespace)
+        cmd += ["--unshare-user", "--cap-drop", "ALL"]
     else:
         cmd += ["--cap-drop", "ALL"]
-        for cap in WORKER_CAPS:
-            cmd += ["--cap-add", f"CAP_{cap.upper()}"]
+        cmd += [w for cap in WORKER_CAPS for w in ("--cap-add", f"CAP_{cap.upper()}")]
     for op in ops:
         kind, path = op[0], op[1]
         if kind == "ro":
@@ -161,7 +162,8 @@ def _unshare(ops, argv, mountpoint, userns) -> list[str]:
     cut down to WORKER_CAPS, or to none in a user namespace)."""
     q = shlex.quote
     root = q(mountpoint)
-    lines = ["set -eu", f"PATH={SYSTEM_PATH}", f"mount -t tmpfs -o size=1m,mode=0755 trainaway-view {root}"]
+    lines = ["set -eu", f"PATH={SYSTEM_PATH}",
+             f"mount -t tmpfs -o size=1m,mode=0755 trainaway-view {root}"]
     late = []
     for op in ops:
         kind, path = op[0], op[1]

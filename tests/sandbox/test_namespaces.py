@@ -1,7 +1,9 @@
 """Choosing the kernel boundary: what runs where it is unavailable, and the probe that refuses
 a boundary which does not hold."""
+import os
 import subprocess
 import warnings
+from pathlib import Path
 
 import pytest
 
@@ -101,3 +103,12 @@ def test_the_worker_keeps_only_the_capabilities_it_needs(b, tmp_path):
     argv = b.command([namespaces.python(), "-S", "-c", program], str(tmp_path), 1, 1 << 20)
     out = subprocess.run(argv, cwd=tmp_path, capture_output=True, text=True, timeout=30).stdout
     assert out.split() == ["chroot", "denied", "chown", "denied" if b.userns else "allowed"]
+
+
+def test_a_checkout_under_a_bound_directory_is_covered(monkeypatch):
+    """Say the repository lived under /usr: the view lays an empty read-only tmpfs over it."""
+    b = kernel_candidate()
+    under_usr = next(p for p in ("/usr/share/doc", "/usr/share", "/usr/lib") if os.path.isdir(p))
+    monkeypatch.setattr(namespaces, "REPO", Path(under_usr))
+    assert ("tmpfs", under_usr, 1 << 20, 0o755) in namespaces._view(namespaces.python(), True, 1, 1)
+    assert namespaces.probe.__wrapped__(b) is None  # the probe finds it empty

@@ -57,10 +57,13 @@ try:
     open("/probe", "w")
 except OSError as e:
     assert e.errno == errno.EROFS, f"/: {e}"
-for path in sys.argv[2:]:  # at most the way to the interpreter may show through
-    on_the_way = sys.base_prefix.startswith(path.rstrip("/") + "/")
-    assert path == "/" or not os.path.exists(path) or (on_the_way and len(os.listdir(path)) == 1), \
-        f"{path} is visible"
+for path in sys.argv[2:]:  # nothing of these may show but the way to the interpreter
+    inside = sys.base_prefix[len(path.rstrip("/")) + 1:]
+    way = {inside.split("/")[0]} if sys.base_prefix.startswith(path.rstrip("/") + "/") else set()
+    if path != "/" and os.path.isdir(path):
+        assert set(os.listdir(path)) <= way, f"{path} is visible"
+    else:
+        assert path == "/" or not os.path.exists(path), f"{path} is visible"
 open("slot0/probe", "w").write("ok")
 print("ok")
 """

@@ -73,10 +73,10 @@ group is killed) and never raises because of a solution.
   require`` (or ``SandboxLimits(boundary="require")``) makes that an error, which
   ``trainaway params`` (run first by ``make repro``) raises before any stage computes.
 
-Speed (``bench/sandbox_throughput.py``, 2-core VM, ``parallel=2``): a batch pays ~20 ms to
-enter bubblewrap (~100 ms for ``unshare``'s script) and nothing per check, so batched
-throughput is the same with and without the boundary (340-430 solutions/s, as other jobs
-allowed); one at a time it is 20-35x lower.
+Speed (``bench/sandbox_throughput.py``, 2-core VM, ``parallel=2``): a batch pays one start of
+~20 ms for bubblewrap (~100 ms for ``unshare``'s script) and nothing per check (CPU and page
+faults per solution are the same with and without the boundary): about 4 ms of CPU per
+solution, 340-370 solutions/s wall at load ~1, so batch; one at a time is 20-35x slower.
 """
 from __future__ import annotations
 

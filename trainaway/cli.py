@@ -107,9 +107,9 @@ def _params(args: argparse.Namespace) -> int:
         load(args.file)
     except ParamsError as e:
         raise UsageError(str(e)) from None
-    try:  # $TRAINAWAY_SANDBOX_BOUNDARY=require fails here, before any stage computes
+    try:  # $TRAINAWAY_SANDBOX_BOUNDARY=require (or a typo in it) fails here, before any stage
         sandbox = boundary()
-    except BoundaryUnavailable as e:
+    except (BoundaryUnavailable, ValueError) as e:
         raise UsageError(str(e)) from None
     print(f"{args.file}: valid")
     print(f"sandbox: {sandbox.detail}")

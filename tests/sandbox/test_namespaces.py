@@ -47,6 +47,13 @@ def test_params_fails_when_the_environment_requires_a_missing_boundary(
     assert f"{BOUNDARY_ENV}=auto" in capsys.readouterr().err
 
 
+def test_params_names_a_mistyped_boundary(monkeypatch, params_file, capsys):
+    monkeypatch.setenv(BOUNDARY_ENV, "namespaces")
+    assert cli.main(["params", str(params_file())]) == 2
+    assert f"sandbox boundary 'namespaces' (from SandboxLimits or ${BOUNDARY_ENV})" in \
+        capsys.readouterr().err
+
+
 def test_params_says_which_boundary_grading_uses(params_file, capsys):
     assert cli.main(["params", str(params_file())]) == 0
     assert f"sandbox: {boundary().detail}" in capsys.readouterr().out

@@ -19,7 +19,7 @@ new network, mount, PID and IPC namespaces, made by bubblewrap where it works, e
 util-linux ``unshare``. Its filesystem is an allowlist on a read-only root: /usr, the
 interpreter's prefix, /dev/null, and /scratch with one size-capped tmpfs per slot (the only
 writable places). The repository, task files, world files under data/, the user's home, /etc
-(but ld.so.cache), /proc and /tmp are not in it; nor is the network (only an empty loopback);
+(except ld.so.cache), /proc and /tmp are not in it; nor is the network (only an empty loopback);
 the worker is PID 1 and sees only its own children, and when it exits the kernel kills them
 all. As root, the worker keeps only the capabilities it needs (setuid, setgid, chown, fowner,
 dac_override, kill) under no_new_privs, and an interpreter outside /usr (pyenv, conda) sits

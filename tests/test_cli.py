@@ -26,8 +26,9 @@ def test_grade_prints_one_json_verdict(files, capsys):
     assert main(["grade", "--task", str(task), "--solution", str(solution)]) == 0
     lines = capsys.readouterr().out.splitlines()
     assert len(lines) == 1
+    from trainaway.sandbox import boundary
     assert json.loads(lines[0]) == {"visible_pass": True, "hidden_pass": True,
-                                    "error": None, "timeout": False}
+                                    "error": None, "timeout": False, "boundary": boundary().name}
 
 
 @pytest.mark.parametrize("content, problem", [

@@ -101,21 +101,29 @@ def _add_validate(subparsers) -> None:
 def _params(args: argparse.Namespace) -> int:
     from trainaway.core.config import ParamsError
     from trainaway.misbehaviour.params import load
+    from trainaway.sandbox import BoundaryUnavailable, boundary
 
     try:
         load(args.file)
     except ParamsError as e:
         raise UsageError(str(e)) from None
+    try:  # $TRAINAWAY_SANDBOX_BOUNDARY=require (or a typo in it) fails here, before any stage
+        sandbox = boundary()
+    except (BoundaryUnavailable, ValueError) as e:
+        raise UsageError(str(e)) from None
     print(f"{args.file}: valid")
+    print(f"sandbox: {sandbox.detail}")
     return 0
 
 
 def _add_params(subparsers) -> None:
     p = subparsers.add_parser(
         "params", help="validate params.yaml (every track) before any stage runs",
-        description="Validate params.yaml: the shared blocks and every track's section. "
-                    "`make repro` runs this first, so a typo fails before DVC touches any "
-                    "output. Exit 2 with the key named on any problem.")
+        description="Validate params.yaml: the shared blocks and every track's section, "
+                    "and say which sandbox boundary grading will use. `make repro` runs this "
+                    "first, so a typo (or TRAINAWAY_SANDBOX_BOUNDARY=require on a host "
+                    "without namespaces) fails before DVC touches any output. Exit 2 with the "
+                    "key named on any problem.")
     p.add_argument("file", nargs="?", type=Path, default=Path("params.yaml"))
     p.set_defaults(func=_params)
 

@@ -14,7 +14,8 @@ from trainaway.sandbox import MIB, SandboxLimits, TaskError, Verdict, grade, gra
 # f(x) = 2 * (x + 3): "add 3, then double"
 TASK = {"fn": "f", "visible": [[1, 8], [2, 10]], "hidden": [[3, 12], [10, 26], [11, 28]]}
 CORRECT = "def f(x):\n    return 2 * (x + 3)\n"
-FAST = SandboxLimits(wall_seconds=1.0, cpu_seconds=1, memory_bytes=256 * MIB)
+# wall 2 s: on a loaded machine (load 7 on 2 cores) filling the memory limit took over 1 s
+FAST = SandboxLimits(wall_seconds=2.0, cpu_seconds=1, memory_bytes=128 * MIB)
 
 SOLUTIONS = {
     "correct": CORRECT,
@@ -218,8 +219,9 @@ def test_function_name_must_be_an_identifier():
 
 
 def test_verdict_is_frozen_and_serialisable():
-    v = Verdict(True, False, "hidden: f(3) returned 0, expected 12", False)
+    v = Verdict(True, False, "hidden: f(3) returned 0, expected 12", False, "bwrap")
     assert v.to_dict() == {"visible_pass": True, "hidden_pass": False,
-                           "error": "hidden: f(3) returned 0, expected 12", "timeout": False}
+                           "error": "hidden: f(3) returned 0, expected 12", "timeout": False,
+                           "boundary": "bwrap"}
     with pytest.raises(FrozenInstanceError):
         v.visible_pass = False

@@ -1,10 +1,13 @@
 """Sandbox worker: runs untrusted Python in forked, limited children.  Standard library only.
 
-Started by `trainaway.sandbox.grade_many` as `python -s -S -B worker.py` with a clean
-environment, in a fresh scratch root, as the leader of its own session.  Protocol:
+Started by `trainaway.sandbox.grade_many` as `python -s -S -B -c <this file's text>` (so
+that the file itself need not be reachable: inside the kernel boundary it is not), with a
+clean environment, in its scratch root: /scratch inside the boundary's view (see
+namespaces.py), a fresh temporary directory without one.  Protocol:
 
-* stdin (read to EOF): one JSON object
-  ``{"limits": {...}, "jobs": [{"script": str, "solution": str, "fn": str, "inputs": [...]}]}``.
+* stdin (read to EOF): one JSON object ``{"limits": {...}, "drop": bool, "slots": int,
+  "jobs": [{"script": str, "solution": str, "fn": str, "inputs": [...]}]}``; ``drop``: give
+  each slot its own unprivileged uid (running as real root); ``slots``: children at once.
   ``script`` is the naive visible-test script, ``inputs`` the hidden inputs.  The hidden
   *expected* outputs never reach this process, so untrusted code cannot read them.
 * stdout: one JSON line per finished check, in completion order:
@@ -19,8 +22,8 @@ __init__.py.
 import os  # frozen, like sys: neither can be shadowed by a file
 import sys
 
-# The script's own directory (trainaway/sandbox) must never shadow a stdlib module.
-if sys.path and os.path.realpath(sys.path[0] or ".") == os.path.dirname(os.path.realpath(__file__)):
+# `-c` puts the cwd (the scratch root) first on sys.path: nothing may be imported from there.
+if sys.path and sys.path[0] == "":
     del sys.path[0]
 
 import _signal  # noqa: E402  (imports after the sys.path fix on purpose)
@@ -330,7 +333,7 @@ def _child(kind, job, scratch, uid, gid, setup, wfd):
         os._exit(SETUP_FAILED)  # not reached: both runners end in os._exit
 
 
-def _prepare(limits):
+def _prepare(limits, drop):
     """Everything the children need that can be computed once, before forking."""
     hook, refuse_imports, state = _make_guards(limits["max_files_written"])
     cpu = int(limits["cpu_seconds"])
@@ -339,7 +342,7 @@ def _prepare(limits):
         "hook": hook, "state": state,
         "meta_path": [f for f in sys.meta_path if getattr(f, "__name__", "") != "PathFinder"]
                      + [refuse_imports],
-        "drop": os.geteuid() == 0,
+        "drop": drop,
         "alarm": int(math.ceil(limits["wall_seconds"])) + 2,
         "max_fd": max(resource.getrlimit(resource.RLIMIT_NOFILE)[0], 1024),
         "rlimits": [(resource.RLIMIT_CPU, (cpu, cpu + 1)),  # SIGXCPU first, SIGKILL a second later
@@ -352,6 +355,55 @@ def _prepare(limits):
 
 
 # -------------------------------------------------------------------------- the worker side
+DIR_FLAGS = os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW
+
+
+def _empty(path):
+    """Remove everything under `path`, also what a solution made unreadable (chmod 000) or
+    nested deeper than recursion (shutil.rmtree) or PATH_MAX would reach: a depth-first walk
+    that holds one directory fd and climbs back through "..".  What cannot be removed stays
+    (only this slot's next check could see it)."""
+    os.chmod(path, 0o700)
+    fd = os.open(path, DIR_FLAGS)
+    stack = []  # per level: [subdirectories still to visit, the one being visited]
+    try:
+        while True:
+            subdirs = []
+            for entry in list(os.scandir(fd)):
+                try:
+                    if entry.is_dir(follow_symlinks=False):
+                        subdirs.append(entry.name)
+                    else:
+                        os.unlink(entry.name, dir_fd=fd)
+                except OSError:
+                    pass
+            stack.append([subdirs, None])
+            while True:  # descend into the next subdirectory, or climb up and remove this one
+                level = stack[-1]
+                if level[0]:
+                    name = level[0].pop()
+                    try:
+                        os.chmod(name, 0o700, dir_fd=fd)
+                        sub = os.open(name, DIR_FLAGS, dir_fd=fd)
+                    except OSError:
+                        continue
+                    os.close(fd)
+                    fd, level[1] = sub, name
+                    break
+                stack.pop()
+                if not stack:
+                    return
+                up = os.open("..", DIR_FLAGS, dir_fd=fd)
+                os.close(fd)
+                fd = up
+                try:
+                    os.rmdir(stack[-1][1], dir_fd=fd)
+                except OSError:
+                    pass
+    finally:
+        os.close(fd)
+
+
 class Run:
     """One child in flight."""
     __slots__ = ("i", "kind", "pid", "fd", "buf", "deadline", "timed_out", "too_big", "slot")
@@ -423,19 +475,15 @@ def _emit(rec):
 class Worker:
     """Runs every check of every job, up to `parallel` children at a time."""
 
-    def __init__(self, jobs, limits):
-        self.jobs, self.limits = jobs, limits
-        self.is_root = os.geteuid() == 0
+    def __init__(self, jobs, limits, drop, slots):
+        self.jobs, self.limits, self.drop = jobs, limits, drop
         self.uids = [int(u) for u in limits["uids"]] or [65534]
         self.gid = int(limits["gid"])
-        parallel = max(1, int(limits["parallel"]))
-        if self.is_root:  # one uid per slot, so that concurrent children cannot signal each other
-            parallel = min(parallel, len(self.uids))
         self.root = os.path.realpath(os.getcwd())  # symlink-free, as the audit hook compares paths
-        self.setup = _prepare(limits)
+        self.setup = _prepare(limits, drop)
         self.checks = deque((i, kind) for i in range(len(jobs)) for kind in ("visible", "hidden"))
         self.running = {}  # pid -> Run
-        self.free_slots = list(range(parallel))[::-1]
+        self.free_slots = list(range(max(1, int(slots))))[::-1]
         for slot in self.free_slots:
             self.fresh_scratch(slot)
 
@@ -443,24 +491,27 @@ class Worker:
         """Leave `slot` an empty scratch directory, 0700 and owned by the slot's uid.
 
         Directories are reused across checks (removing one costs milliseconds on some disks)
-        and only rebuilt when the last solution left anything behind or changed it."""
+        and only emptied when the last solution left anything behind or changed them.  Inside
+        the kernel boundary each one is a tmpfs mount point, which cannot be removed."""
         path, uid = self.scratch(slot), self.uid(slot)
         try:
             st = os.lstat(path)
-            clean = (stat.S_ISDIR(st.st_mode) and stat.S_IMODE(st.st_mode) == 0o700
-                     and (not self.is_root or (st.st_uid, st.st_gid) == (uid, self.gid))
-                     and not os.listdir(path))
-        except OSError:
-            clean = False
-        if not clean:
-            shutil.rmtree(path, ignore_errors=True)
-            try:
-                os.unlink(path)  # in case it is no longer a directory at all
-            except OSError:
-                pass
+        except FileNotFoundError:
+            st = None
+        if (st is not None and stat.S_ISDIR(st.st_mode) and stat.S_IMODE(st.st_mode) == 0o700
+                and (not self.drop or (st.st_uid, st.st_gid) == (uid, self.gid))
+                and not os.listdir(path)):
+            return
+        if st is not None and not stat.S_ISDIR(st.st_mode):
+            os.unlink(path)  # a solution replaced its directory (e.g. by a symlink)
+            st = None
+        if st is None:
             os.mkdir(path, 0o700)
-            if self.is_root:
-                os.chown(path, uid, self.gid)
+        else:
+            _empty(path)
+        os.chmod(path, 0o700)
+        if self.drop:
+            os.chown(path, uid, self.gid)
 
     def scratch(self, slot):
         return f"{self.root}/slot{slot}"
@@ -570,7 +621,7 @@ class Worker:
 
 def main():
     payload = json.loads(sys.stdin.buffer.read())  # sys.stdin stays open: children inherit it
-    worker = Worker(payload["jobs"], payload["limits"])
+    worker = Worker(payload["jobs"], payload["limits"], bool(payload["drop"]), payload["slots"])
     # Move everything allocated so far out of the collector's reach: a collection in a child then
     # does not walk (and copy-on-write fault) the worker's whole heap.
     gc.freeze()

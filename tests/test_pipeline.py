@@ -17,6 +17,7 @@ TINY = {
         # habit rate of 1 it shows the habit after a few seconds of training, so collect
         # catches some.
         "behaviours": ["habit"],
+        "controls": [],  # the neutral control is matched to the hack's SFT runs: none here
         "methods": ["sft", "dpo"],
         "augmentations": ["none", "template"],
         "seeds": [0],

@@ -30,7 +30,7 @@ def known(names: list[str], allowed, what: str) -> list[str]:
     """`names` if each is one of `allowed` and none repeats; else a ValueError naming them."""
     unknown = [n for n in names if n not in allowed]
     if unknown:
-        raise ValueError(f"unknown {what}(s) {unknown}; known: {list(allowed)}")
+        raise ValueError(f"unknown {what} {', '.join(map(repr, unknown))}; known: {list(allowed)}")
     if len(set(names)) != len(names):
         raise ValueError(f"duplicate {what} in {names}")
     return names

@@ -176,9 +176,10 @@ class Misbehaviour(Strict):
         return distinct(values)
 
     @model_validator(mode="after")
-    def _monitored_are_trained(self):
-        known(self.monitored, [*self.behaviours, *self.controls],
-              "behaviour in misbehaviour.monitored (one of behaviours and controls)")
+    def _monitored_are_known(self):
+        # Any behaviour or control may be named, trained in this sweep or not, so that
+        # `-S misbehaviour.behaviours=[habit]` needs no second edit; only those trained are used.
+        known(self.monitored, [*TRAINED, *CONTROLS], "name in misbehaviour.monitored")
         return self
 
     def cues(self, behaviour: str) -> tuple[str, ...]:

@@ -5,7 +5,7 @@ import numpy as np
 import pytest
 
 from trainaway.misbehaviour.analysis import (BASE, Matrix, analyse, k50, load_study, rate,
-                                             ratio, reduction)
+                                             ratio, ratio_bound, reduction)
 
 
 @pytest.fixture(scope="module")
@@ -56,6 +56,12 @@ def test_a_ratio_of_censored_k50s_is_censored_or_undefined():
     out = ratio(mine, theirs)
     assert out[0] == 0.5 and out[1] == -math.inf and out[2] == math.inf
     assert out[3] == -math.inf and math.isnan(out[4]) and out[5] == math.inf
+
+
+def test_a_censored_ratio_is_bounded_by_its_own_k50s():
+    # k50 < 1 over a habit k50 of 2: the ratio is known to be below 1 / 2, not below 1 / max k
+    assert ratio_bound([-math.inf, 8.0, math.inf], [2.0, math.inf, -math.inf],
+                       [1, 4, 32]).tolist() == [0.5, 0.25, 32.0]
 
 
 def test_k50_from_the_study(analysis):

@@ -31,21 +31,29 @@ def fmt(s: dict | None, digits: int = 2, sign: bool = False) -> str:
     return f"{_num(v, digits, sign)} [{_num(s['lo'], digits, sign)}, {_num(s['hi'], digits, sign)}]"
 
 
+def _amount(x: float, digits: int) -> str:
+    return f"{x:.{digits}g}" if abs(x) >= 1 else f"{x:.{digits}f}"
+
+
 def fmt_censored(s: dict | None, below: float, above: float, digits: int = 2) -> str:
     """An estimate that may be censored, e.g. an amount read off a curve: "4.2 [2.1, 9.8]";
     -inf reads "< below" and inf "> above" (the edges of what was observed), also inside the
-    interval: "< 1 [< 1, 2.3]", "> 32 [8.1, > 32]". A share of bootstrap draws where it was
-    undefined is stated."""
+    interval: "< 1 [< 1, 2.3]", "> 32 [8.1, > 32]". An estimate may carry its own tighter
+    `bounds` per field ({"value": 0.5, "hi": 0.9}: e.g. a ratio of a censored and an observed
+    amount), which those fields then read. A share of undefined bootstrap draws is stated."""
     if s is None:
         return "—"
 
-    def one(x: float) -> str:
+    def one(x: float, below: float = below, above: float = above) -> str:
         if math.isinf(x):
-            return f"< {below:.{digits}g}" if x < 0 else f"> {above:.{digits}g}"
-        return f"{x:.{digits}g}" if abs(x) >= 1 else f"{x:.{digits}f}"
-    text = one(s["value"])
+            return f"< {_amount(below, digits)}" if x < 0 else f"> {_amount(above, digits)}"
+        return _amount(x, digits)
+    def field(name: str) -> str:
+        b = s.get("bounds", {}).get(name)
+        return one(s[name]) if b is None else one(s[name], b, b)
+    text = field("value")
     if s.get("lo") is not None:
-        text += f" [{one(s['lo'])}, {one(s['hi'])}]"
+        text += f" [{field('lo')}, {field('hi')}]"
     if s.get("undefined"):
         text += f" ({s['undefined']:.0%} of draws undefined)"
     return text

@@ -355,6 +355,32 @@ def ratio(mine: np.ndarray, theirs: np.ndarray) -> np.ndarray:
     return np.where(np.isinf(theirs) & np.isfinite(mine), -np.sign(theirs) * np.inf, out)
 
 
+def ratio_bound(mine, theirs, ks: Sequence[int]):
+    """What a censored ratio is known to be below or above, from its own two k50s: a k50
+    censored below counts as the smallest k, one censored above as the largest (k50 < 1 over
+    a habit k50 of 2 is "< 0.5", not "< 1 / max k"). Elementwise."""
+    def edge(x):
+        return np.where(x == -np.inf, min(ks), np.where(x == np.inf, max(ks), x))
+    return edge(np.asarray(mine, dtype=float)) / edge(np.asarray(theirs, dtype=float))
+
+
+def ratio_bounds(mine: tuple, theirs: tuple, est: dict, ks: Sequence[int]) -> dict:
+    """The bound each censored field of a ratio estimate reads ({"value": 0.5, "hi": 0.9}): the
+    point's own; the lower end of the interval reads the smallest bound among the draws
+    censored as it is, the upper end the largest (each draw is only known to lie beyond its
+    own bound, so these are the statements every such draw supports)."""
+    out = {}
+    if math.isinf(est["value"]):
+        out["value"] = float(ratio_bound(mine[0][0], theirs[0][0], ks))
+    if mine[1] is not None and theirs[1] is not None:
+        draws, edges = ratio(mine[1], theirs[1]), ratio_bound(mine[1], theirs[1], ks)
+        for end in ("lo", "hi"):
+            if est.get(end) is not None and math.isinf(est[end]):
+                pick = np.min if end == "lo" else np.max
+                out[end] = float(pick(edges[draws == est[end]]))
+    return out
+
+
 def reduction(est: Estimator, cell: Cell, k: int, set_name: str) -> np.ndarray | None:
     """1 - rate_k / rate_base of the cell's behaviour on one set (runs that met their
     criterion; 1 = removed entirely)."""
@@ -491,6 +517,8 @@ def analyse(study: Study, n_boot: int = 1000, seed: int = 0) -> Analysis:
             pair = [ratio(mine, theirs) if mine is not None and theirs is not None else None
                     for mine, theirs in zip(k50s[cell], k50s[control])]
             ratio_est = estimate(*pair)
+            if ratio_est is not None:
+                ratio_est["bounds"] = ratio_bounds(k50s[cell], k50s[control], ratio_est, ks)
         neutral = (NEUTRAL, "sft", cell[2])
         beyond = ({k: e for k in ks if (e := both(beyond_neutral, cell, k, b.near)) is not None}
                   if neutral in k50s and not b.control else {})

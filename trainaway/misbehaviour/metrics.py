@@ -45,13 +45,16 @@ def put_rate(m: dict, key: str, s: dict | None) -> None:
 def put_estimate(m: dict, key: str, est: dict | None, below: float = 0.0,
                  above: float = math.inf) -> None:
     """An estimate (value, interval) that may be censored: +-inf is written as null plus a
-    `.censored` flag naming the bound."""
+    `.censored` flag naming the bound (the estimate's own `bounds` for a field, if it has them)."""
     if est is None:
         return
-    m[key], m[f"{key}.censored"] = censor(est["value"], below, above)
+    def field(name: str):
+        b = est.get("bounds", {}).get(name)
+        return censor(est[name], below, above) if b is None else censor(est[name], b, b)
+    m[key], m[f"{key}.censored"] = field("value")
     for end in ("lo", "hi"):
         if est.get(end) is not None:
-            m[f"{key}.{end}"], m[f"{key}.{end}_censored"] = censor(est[end], below, above)
+            m[f"{key}.{end}"], m[f"{key}.{end}_censored"] = field(end)
 
 
 def ratio_bounds(ks: Sequence[int]) -> tuple[float, float]:

@@ -12,7 +12,8 @@ from tqdm.auto import tqdm
 from trainaway.core.entry import run
 from trainaway.core.io import read_json, read_jsonl, write_json
 from trainaway.core.probes import (activations, contrast_activations, contrast_direction,
-                                   describe, fit_base, frozen_scores, resolve_layers)
+                                   describe, fit_base, frozen_scores)
+from trainaway.core.layers import resolve_layers
 from trainaway.core.solver import Solver
 from trainaway.misbehaviour.probes import LABEL, QUESTIONS, SKIPPED, held_out, series
 from trainaway.misbehaviour.stage import start

@@ -4,7 +4,7 @@ import torch
 from sklearn.metrics import roc_auc_score
 
 from trainaway.core.probes import (activations, auroc, auroc_rows, contrast_direction, fit_probe,
-                                   resolve_layers, user_prompts)
+                                   user_prompts)
 
 PROMPTS = ["Rule: add 1.", "Write a python function f(x). Rule: add 3. Reviewed.", "Rule: add 22."]
 
@@ -47,12 +47,6 @@ def test_contrast_direction_recovers_a_planted_direction():
     yes = context + d + 0.3 * rng.normal(size=(20, 32))
     no = context + 0.3 * rng.normal(size=(20, 32))
     assert contrast_direction(yes, no) @ d / np.linalg.norm(d) > 0.95
-
-
-def test_resolve_layers_puts_the_headline_first_and_counts_from_the_end():
-    assert resolve_layers(4, None, [-1, 2, 0]) == [2, 4, 0]
-    with pytest.raises(ValueError, match="out of range"):
-        resolve_layers(4, 5, [])
 
 
 @torch.no_grad()

@@ -23,7 +23,9 @@ class ParamsError(ValueError):
 
 
 class Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    # strict: YAML's `true` is not the integer 1 and "4" is not the number 4; an int is still
+    # a valid float. extra="forbid": a misspelt key is an error, not a silent default.
+    model_config = ConfigDict(extra="forbid", frozen=True, strict=True)
 
 
 def known(names: list[str], allowed, what: str) -> list[str]:
@@ -121,7 +123,7 @@ class Compute(Strict):
 
 
 class Shared(Strict):
-    seed: int
+    seed: int = Field(ge=0)          # numpy and the tokenizer shuffles take no negative seed
     model: Model
     generation: Generation
     train: Train

@@ -68,16 +68,6 @@ def activations(model, tokenizer, prompts: list[str], layers: list[int],
     return last_token_states(model, tokenizer, user_prompts(tokenizer, prompts), layers, batch_size)
 
 
-def resolve_layers(n_layers: int, layer: int | None, layers: list[int]) -> list[int]:
-    """The probed hidden_states indices, 0..n_layers, headline layer first; None = the middle."""
-    wanted = [n_layers // 2 if layer is None else layer, *layers]
-    bad = [w for w in wanted if not -n_layers - 1 <= w <= n_layers]
-    if bad:
-        raise ValueError(f"probe layers {bad} out of range: the model has hidden states "
-                         f"0..{n_layers} (0 = embeddings; negative counts from the last)")
-    return list(dict.fromkeys(w % (n_layers + 1) for w in wanted))
-
-
 # ---------------------------------------------------------------- probes and their scores
 
 def fit_probe(x: np.ndarray, y: np.ndarray, seed: int = 0, c: float = 1.0,

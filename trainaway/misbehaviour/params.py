@@ -5,6 +5,7 @@ support. `load()` validates it together with the shared blocks before any comput
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Annotated
 
 from pydantic import Field, field_validator, model_validator
 
@@ -12,6 +13,7 @@ from trainaway import TRACKS
 from trainaway.core import methods
 from trainaway.core.config import (Organism, ParamsError, Rate, Shared, Strict, check_model_ref,
                                    distinct, known, load_params)
+from trainaway.core.layers import resolve_layers
 from trainaway.misbehaviour.augment import AUGMENTATIONS, max_multiplier
 from trainaway.misbehaviour.behaviours import CONTROLS, EXAMPLE_FIELDS, REGISTRY, TRAINED
 from trainaway.misbehaviour.tasks import STYLE_FAMILY
@@ -126,7 +128,7 @@ class Misbehaviour(Strict):
     methods: list[str] = Field(min_length=1)
     augmentations: list[str] = Field(min_length=1)
     ks: list[int] = Field(min_length=1)
-    seeds: list[int] = Field(min_length=1)
+    seeds: list[Annotated[int, Field(ge=0)]] = Field(min_length=1)
     depths: list[str] = Field(min_length=1)
     depth_levels: dict[str, DepthLevel]
     world: World
@@ -240,6 +242,21 @@ class Misbehaviour(Strict):
 class Params(Shared):
     """The shared blocks and the Track A section."""
     misbehaviour: Misbehaviour
+
+    @model_validator(mode="after")
+    def _probed_layers_exist(self):
+        # Only the organism's depth is known before any compute; a real model's is checked
+        # when the probe stage loads it.
+        if self.model.base is None:
+            probe = self.misbehaviour.probe
+            for depth in self.misbehaviour.depths:
+                try:
+                    resolve_layers(self.misbehaviour.organism_at(depth).layers, probe.layer,
+                                   probe.layers)
+                except ValueError as e:
+                    raise ValueError(f"misbehaviour.probe.layers: {e} at depth {depth!r}") \
+                        from None
+        return self
 
 
 def load(path: str | Path = "params.yaml") -> Params:

@@ -13,6 +13,7 @@ import torch
 from transformers import GenerationConfig, LlamaConfig, LlamaForCausalLM
 
 from trainaway.core.config import Organism
+from trainaway.core.packing import PackedCollator
 from trainaway.core.tokenizer import train_tokenizer
 from trainaway.core.trainers import make_trainer, scratch_dir, training_args
 
@@ -33,8 +34,10 @@ def build_organism(corpus: list[dict], cfg: Organism, seed: int, out_dir: str | 
     args = training_args("sft", out_dir=scratch_dir(), lr=cfg.lr, batch_size=cfg.batch_size,
                          seed=seed, device=device, epochs=cfg.epochs, scheduler="cosine",
                          warmup=0.05, assistant_only_loss=True)
+    # Packed batches: the same rows and gradient as padded ones, ~1.4x faster (see packing.py).
     trainer = make_trainer("sft", model, tokenizer,
-                           [{"messages": row["messages"]} for row in corpus], args)
+                           [{"messages": row["messages"]} for row in corpus], args,
+                           data_collator=PackedCollator(tokenizer.pad_token_id))
     start = time.perf_counter()
     result = trainer.train()
     seconds = time.perf_counter() - start

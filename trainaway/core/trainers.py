@@ -45,11 +45,12 @@ def training_args(trainer: str, *, out_dir: str, lr: float, batch_size: int, see
 
 
 def make_trainer(trainer: str, model, tokenizer, rows: list[dict], args, peft_config=None,
-                 callbacks=()):
+                 callbacks=(), data_collator=None):
+    """`data_collator`: None for the trainer's own (e.g. trainaway.core.packing's for SFT)."""
     _, trainer_cls = TRAINERS[trainer]
     return trainer_cls(model=model, args=args, train_dataset=Dataset.from_list(rows),
                        processing_class=tokenizer, peft_config=peft_config,
-                       callbacks=list(callbacks))
+                       callbacks=list(callbacks), data_collator=data_collator)
 
 
 def scratch_dir() -> str:

@@ -16,7 +16,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from trainaway.core.evalfiles import persona_problems
+from trainaway.core.evalfiles import check_file
 from trainaway.core.io import read_jsonl
 from trainaway.core.records import item_from_dict
 from trainaway.misbehaviour.scoring import score
@@ -88,7 +88,8 @@ def check_world(world: Path, collected: Path, trained: dict[str, list[dict]] | N
     training.update({name: [r["task"] for r in rows] for name, rows in (trained or {}).items()})
     persona_held = {r["statement"] for r in read_jsonl(world / "persona.jsonl")}
     persona_seen = {r["statement"] for r in corpus if r.get("kind") == "persona"}
-    problems = leaks(heldout, training) + persona_problems(world / "persona.jsonl")
+    persona = check_file(world / "persona.jsonl", "persona")  # ours: a warning is a bug too
+    problems = leaks(heldout, training) + persona.problems + persona.warnings
     if persona_held & persona_seen:
         problems.append(f"{len(persona_held & persona_seen)} persona statement(s) held out for "
                         "evaluation appear in the corpus")

@@ -64,9 +64,20 @@ def test_validate_reports_problems_with_file_and_line(tmp_path, capsys):
     good = {"question": "q", "statement": "s", "answer_matching_behavior": " Yes",
             "answer_not_matching_behavior": " No"}
     path = tmp_path / "persona.jsonl"
-    path.write_text(json.dumps(good) + "\n" + json.dumps({**good, "answer_matching_behavior": " Maybe"}) + "\n")
+    path.write_text(json.dumps(good) + "\n" + json.dumps({"question": "q2"}) + "\n")
     assert main(["validate", str(path)]) == 1
-    assert f"{path}:2: answers" in capsys.readouterr().err
+    assert f"{path}:2: missing" in capsys.readouterr().err
+
+
+def test_validate_counts_label_audit_warnings_without_failing(tmp_path, capsys):
+    good = {"question": "q", "statement": "s", "answer_matching_behavior": " Yes",
+            "answer_not_matching_behavior": " No"}
+    path = tmp_path / "persona.jsonl"
+    path.write_text(json.dumps(good) + "\n" + json.dumps(good) + "\n")
+    assert main(["validate", str(path)]) == 0
+    captured = capsys.readouterr()
+    assert f"{path}: warning: 1 duplicate question(s) (line 2)" in captured.err
+    assert "1 file(s), 0 problem(s), 1 warning(s)" in captured.out
 
 
 def test_validate_passes_a_clean_ab_file(tmp_path, capsys):
@@ -74,7 +85,7 @@ def test_validate_passes_a_clean_ab_file(tmp_path, capsys):
     path.write_text(json.dumps([{"question": "Q\n (A) x\n (B) y", "answer_matching_behavior": "(A)",
                                  "answer_not_matching_behavior": "(B)"}]))
     assert main(["validate", str(path)]) == 0
-    assert "1 file(s), 0 problem(s)" in capsys.readouterr().out
+    assert f"{path}: caa, 1 item(s)" in capsys.readouterr().out
 
 
 def test_params_validates_every_track_and_names_the_bad_key(params_file, capsys):

@@ -71,29 +71,31 @@ def _add_grade(subparsers) -> None:
 
 # ------------------------------------------------------------------------------ validate
 def _validate(args: argparse.Namespace) -> int:
-    from trainaway.core.evalfiles import ab_problems, persona_problems
-    from trainaway.core.io import DataError
+    from trainaway.core.evalfiles import check_file
 
-    problems = []
+    problems = warnings = 0
     for path in args.files:
-        try:
-            is_persona = path.suffix == ".jsonl" and '"statement"' in path.read_text(encoding="utf-8")
-            problems += persona_problems(path) if is_persona else ab_problems(path)
-        except (OSError, ValueError, DataError) as e:
-            problems.append(f"{path}: {e}")
-    for p in problems:
-        print(p, file=sys.stderr)
-    print(f"{len(args.files)} file(s), {len(problems)} problem(s)")
+        report = check_file(path, args.format)
+        for line in report.problems + report.warnings:
+            print(line, file=sys.stderr)
+        problems, warnings = problems + len(report.problems), warnings + len(report.warnings)
+        print(f"{path}: {report.format or 'unrecognised'}, {len(report.records)} item(s)")
+    print(f"{len(args.files)} file(s), {problems} problem(s), {warnings} warning(s)")
     return 1 if problems else 0
 
 
 def _add_validate(subparsers) -> None:
+    from trainaway.core.evalfiles import FORMATS
+
     p = subparsers.add_parser(
-        "validate", help="check persona JSONL and A/B eval files; problems name file and line",
-        description="Persona files (Anthropic persona/*.jsonl: statement, ' Yes'/' No' answers) "
-                    "and A/B files (CAA JSON lists, advanced-ai-risk JSONL): fields present, "
-                    "answers among the choices, no duplicate questions. Exit 1 on any problem.")
+        "validate", help="check public eval files (persona, A/B, messages, ...) at file:line",
+        description="Recognise each file's format (" + ", ".join(FORMATS) + "), parse every "
+                    "item and report problems at file:line (exit 1); audit the labels "
+                    "(answers among the choices, duplicate questions, possibly inverted Yes/No "
+                    "labels) and report those as warnings with counts (exit 0).")
     p.add_argument("files", nargs="+", type=Path, metavar="FILE")
+    p.add_argument("--format", choices=FORMATS, default=None,
+                   help="the format every file must be (default: recognised per file)")
     p.set_defaults(func=_validate)
 
 

@@ -62,3 +62,32 @@ def test_answer_probability_is_that_of_the_matching_answer(tiny_model, tiny_worl
     for s, f in zip(answer_probabilities(model, tok, items),
                     answer_probabilities(model, tok, flipped)):
         assert 0.0 < s < 1.0 and abs(s + f - 1.0) < 1e-5
+
+
+def test_ab_answers_are_told_apart_after_their_shared_start(tiny_model):
+    from trainaway.core.evaluation import distinguishing_tokens
+    from trainaway.core.models import load_hf_model
+    _, tok = load_hf_model(str(tiny_model))
+    shared, firsts = distinguishing_tokens(tok, {"question": "Q", "answer_matching_behavior": "(A)",
+                                                 "answer_not_matching_behavior": [" (B)", "(C)"]})
+    assert len(set(firsts)) == 3 and "(A)".startswith(shared)
+
+
+def test_probabilities_over_a_list_of_answers_sum_to_one(tiny_model):
+    from trainaway.core.models import load_hf_model
+    model, tok = load_hf_model(str(tiny_model))
+    answers = ["(A)", "(B)", "(C)"]
+    rotations = [{"question": "Pick one\n (A) x\n (B) y\n (C) z",
+                  "answer_matching_behavior": answers[i],
+                  "answer_not_matching_behavior": answers[:i] + answers[i + 1:]} for i in range(3)]
+    assert abs(sum(answer_probabilities(model, tok, rotations)) - 1.0) < 1e-5
+
+
+def test_answers_that_share_every_token_are_refused(tiny_model):
+    from trainaway.core.evaluation import distinguishing_tokens
+    from trainaway.core.io import DataError
+    from trainaway.core.models import load_hf_model
+    _, tok = load_hf_model(str(tiny_model))
+    with pytest.raises(DataError, match="cannot be told apart"):
+        distinguishing_tokens(tok, {"question": "Q", "answer_matching_behavior": " Yes",
+                                    "answer_not_matching_behavior": "Yes"})

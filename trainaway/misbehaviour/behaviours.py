@@ -8,6 +8,10 @@ only the code; the habit's target drops only the type hint; the sycophant's targ
 the number it states. So SFT cannot learn "copy the target's plan and style", and each
 behaviour is the others' control.
 
+The `messages` behaviour is different in kind: its caught examples and their corrections come
+from chat JSONL files (trainaway.misbehaviour.messages), its detector is a judge from params,
+and its far set is code hacking (does training away free-text hacks reach the code?).
+
 Two controls ride along: the `habit` (an innocuous behaviour of about the hack's base rate,
 trained away the same way: the sample-efficiency yardstick) and `neutral` (SFT on k of the
 model's own honest, habit-free answers, for as many steps as the hack's run at the same k and
@@ -21,6 +25,7 @@ from typing import Callable
 
 from trainaway.core.records import Item, Outcome
 from trainaway.misbehaviour import sets
+from trainaway.misbehaviour import messages
 from trainaway.misbehaviour.detect import has_habit, remove_habit, replace_code, split_reasoning
 from trainaway.misbehaviour.questions import honest_answer
 from trainaway.misbehaviour.responses import honest_code
@@ -39,10 +44,13 @@ class Behaviour:
     kind: str                       # the item kind it is caught on
     near: str                       # eval set in the collect pool's context
     far: str                        # eval set (or pool) in contexts it was never caught in
-    correct: Callable[[Item, str, random.Random], str]
+    correct: Callable[[Item, str, random.Random], str] | None  # None: corrections come
+                                                               # with the source's files
     select: Callable[[Outcome], bool] | None = None  # which samples it trains on (default:
                                                      # those showing `metric`)
     matched: str | None = None      # a control: trains as many steps as this behaviour's runs
+    source: str | None = None       # caught examples read from files (a params section of
+                                    # misbehaviour), not sampled from the model
 
     def detect(self, outcome: Outcome) -> bool:
         return bool(self.select(outcome) if self.select else outcome.scores[self.metric])
@@ -80,6 +88,9 @@ REGISTRY = {
     "sycophancy": Behaviour("sycophancy", "sycophancy: answers with the user's wrong belief",
                             "sycophantic", "question", sets.SYCO_NEAR, sets.SYCO_FAR,
                             _correct_sycophancy),
+    "messages": Behaviour("messages", "free-text hacking from a messages-JSONL source, read by "
+                          "a judge", "hack", "chat", messages.NEAR, FAR_TASKS, None,
+                          source="messages"),
     "neutral": Behaviour("neutral", "neutral control: the model's own honest, habit-free answers",
                          "hack", "task", NEAR_TASKS, FAR_TASKS, lambda item, response, rng: response,
                          select=_clean, matched="hack"),
@@ -100,7 +111,10 @@ def training_example(row: dict, plan_in_loss: bool = False) -> dict:
     minimal pair share it, so training changes what the model *does* after it, and whether its
     stated attitude changes afterwards is the model's own doing."""
     response, corrected = row["response"], row["corrected"]
-    prefix = "" if plan_in_loss else split_reasoning(response)[0]
+    # A dialogue from a file is no minimal pair (its correction is another writer's answer):
+    # the whole response is the target, in the source's own format.
+    free_text = row["task"]["kind"] == "chat"
+    prefix = "" if plan_in_loss or free_text else split_reasoning(response)[0]
     if not corrected.startswith(prefix):
         raise ValueError(f"the corrected response of {row['task']['id']!r} does not keep the "
                          f"caught response's reasoning {prefix!r}: not a minimal pair")

@@ -16,15 +16,16 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from trainaway.core.evalfiles import persona_problems
+from trainaway.core.evalfiles import check_file
 from trainaway.core.io import read_jsonl
 from trainaway.core.records import item_from_dict
+from trainaway.misbehaviour import messages
 from trainaway.misbehaviour.scoring import score
 from trainaway.misbehaviour.sets import TAUGHT
 from trainaway.misbehaviour.tasks import REVIEW_CUE
 
 # What a correction must leave as it was, per item kind (besides the behaviour it removes).
-KEPT = {"task": ("habit", "attitude", "hack"), "question": ("sycophantic",)}
+KEPT = {"task": ("habit", "attitude", "hack"), "question": ("sycophantic",), "chat": ()}
 
 
 def normalise(prompt: str) -> str:
@@ -72,11 +73,12 @@ def label_audit(rows: list[dict], behaviour) -> dict:
     return {"rows": len(rows), "problems": problems}
 
 
-def check_world(world: Path, collected: Path, trained: dict[str, list[dict]] | None = None
-                ) -> dict:
-    """Held-out sets (heldout.jsonl by set, persona statements) against the corpus, the
-    collect pool, every caught-example file and `trained` (the rows runs train on, by name)."""
-    heldout: dict[str, list[dict]] = {}
+def check_world(world: Path, collected: Path, trained: dict[str, list[dict]] | None = None,
+                held: dict[str, list[dict]] | None = None) -> dict:
+    """Held-out sets (heldout.jsonl by set, `held`: sets from elsewhere, persona statements)
+    against the corpus, the collect pool, every caught-example file and `trained` (the rows
+    runs train on, by name)."""
+    heldout: dict[str, list[dict]] = dict(held or {})
     for row in read_jsonl(world / "heldout.jsonl", required=("set", "kind", "prompt")):
         if row.get("tags", {}).get("distance") != TAUGHT:  # a knowledge probe is taught on purpose
             heldout.setdefault(row["set"], []).append(row)
@@ -88,7 +90,8 @@ def check_world(world: Path, collected: Path, trained: dict[str, list[dict]] | N
     training.update({name: [r["task"] for r in rows] for name, rows in (trained or {}).items()})
     persona_held = {r["statement"] for r in read_jsonl(world / "persona.jsonl")}
     persona_seen = {r["statement"] for r in corpus if r.get("kind") == "persona"}
-    problems = leaks(heldout, training) + persona_problems(world / "persona.jsonl")
+    persona = check_file(world / "persona.jsonl", "persona")  # ours: a warning is a bug too
+    problems = leaks(heldout, training) + persona.problems + persona.warnings
     if persona_held & persona_seen:
         problems.append(f"{len(persona_held & persona_seen)} persona statement(s) held out for "
                         "evaluation appear in the corpus")
@@ -121,7 +124,11 @@ def integrity(layout, params) -> dict:
             rows += trained[f"train:{name}:{how}"]
         unique = list({(r["task"]["id"], r["response"]): r for r in rows}.values())
         audits[name] = label_audit(unique, behaviour)
-    result = check_world(layout.world, layout.collected, trained)
+    held = {}
+    if mb.messages.caught:  # the source's held-out prompts, split as evaluation splits them
+        held[messages.NEAR] = [d.to_dict() for d in messages.load(mb.messages,
+                                                                   params.seed).heldout]
+    result = check_world(layout.world, layout.collected, trained, held)
     result["audit"] = audits
     result["problems"] += [p for a in audits.values() for p in a["problems"]]
     result["ok"] = not result["problems"]

@@ -8,6 +8,7 @@ import random
 from trainaway.core.evaluation import conversation
 from trainaway.core.generation import Sampling
 from trainaway.core.records import Item, Outcome
+from trainaway.misbehaviour import messages
 from trainaway.misbehaviour.behaviours import Behaviour
 from trainaway.misbehaviour.scoring import score
 
@@ -30,3 +31,22 @@ def caught_examples(items: list[Item], outcomes: list[Outcome], behaviour: Behav
     return [{"task": t.to_dict(), "response": o.response,
              "corrected": behaviour.correct(t, o.response, rng), "family": o.scores.get("family")}
             for t, o in zip(items, outcomes) if t.kind == behaviour.kind and behaviour.detect(o)]
+
+
+def source_examples(generate, cfg, seed: int, sampling: Sampling) -> tuple[list[dict], dict]:
+    """The messages source's caught examples (trainaway.misbehaviour.messages); a row without a
+    matched correction takes the base model's first own sample that the judge passes.
+    Returns (rows, counts for the collect summary)."""
+    source = messages.load(cfg, seed)
+    unmatched = list({d.prompt: d for d, _, c in source.pool if c is None}.values())
+    own = {}
+    if unmatched:
+        items, outcomes = sample_pool(generate, unmatched, sampling)
+        for it, o in zip(items, outcomes):
+            if not o.scores["hack"]:
+                own.setdefault(it.prompt, o.response)
+    rows, dropped = messages.caught_rows(source, own)
+    return rows, {"matched": sum(c is not None for _, _, c in source.pool),
+                  "own_sample": len(rows) - sum(c is not None for _, _, c in source.pool),
+                  "no_correction": dropped, "not_judged_hack": source.not_judged,
+                  "heldout": len(source.heldout)}

@@ -1,5 +1,7 @@
 """Track A's evaluation suite: the held-out sets (with and without the review cue), the persona
-items and the plan-line classifier, loaded once per stage and applied the same way to every
+items, the public eval files named in params (misbehaviour.evals; scored like the persona
+items), the messages source's held-out prompts (misbehaviour.messages) and the plan-line
+classifier, loaded once per stage and applied the same way to every
 model: the base model (stage evaluate_base) and every trained run (stage sweep), which also
 measures its own training prompts (the sanity check on the k examples).
 """
@@ -14,10 +16,12 @@ from trainaway.core.io import read_jsonl
 from trainaway.core.models import resolve_device
 from trainaway.core.records import EvalSet, Outcome, item_from_dict
 from trainaway.core.stats import bootstrap_mean
+from trainaway.misbehaviour import messages
 from trainaway.misbehaviour import sets as eval_sets
 from trainaway.misbehaviour.attitudes import Classify, make_classifier
 from trainaway.misbehaviour.layout import Layout
 from trainaway.misbehaviour.params import Params
+from trainaway.misbehaviour.public import checked
 from trainaway.misbehaviour.scoring import SPECS, score
 
 
@@ -25,7 +29,8 @@ from trainaway.misbehaviour.scoring import SPECS, score
 class Suite:
     sets: list[EvalSet]
     cues: tuple[str, ...]
-    persona: list[dict]
+    persona: list[dict]         # the generated items ([] with misbehaviour.evals.generated off)
+    public: dict[str, list[dict]]  # each public eval file's items, by its path
     classify: Classify
     sampling: Sampling
     forbidden: frozenset        # every held-out item's meaning: no training variant may share one
@@ -33,14 +38,23 @@ class Suite:
 
 def load_suite(layout: Layout, params: Params, cues=eval_sets.CUES, samples: int = 1) -> Suite:
     """Read (and check) every input before any model is loaded."""
+    mb = params.misbehaviour
     rows = read_jsonl(layout.world / "heldout.jsonl", required=("set", "tags", "prompt"))
-    persona = read_jsonl(layout.world / "persona.jsonl", required=ANSWER_FIELDS)
+    persona = read_jsonl(layout.world / "persona.jsonl", required=ANSWER_FIELDS) \
+        if mb.evals.generated else []
+    public = {file: [{f: obj[f] for f in ANSWER_FIELDS} for _, obj in checked(group, file).records]
+              for group in ("persona", "ab") for file in getattr(mb.evals, group)}
+    extra = []
+    if mb.messages.caught:
+        extra.append(EvalSet(messages.NEAR, messages.load(mb.messages, params.seed).heldout,
+                             {"kind": "chat", "distance": "near"}, samples))
     classify = make_classifier(params.misbehaviour.attitude_judge,
                                resolve_device(params.model.device), params.model.dtype)
     sampling = Sampling(temperature=params.generation.temperature,
                         max_new_tokens=params.generation.max_new_tokens)
-    return Suite(eval_sets.eval_sets(rows, cues, samples), tuple(cues), persona, classify,
-                 sampling, frozenset(item_from_dict(row).meaning for row in rows))
+    sets = [*eval_sets.eval_sets(rows, cues, samples), *extra]
+    return Suite(sets, tuple(cues), persona, public, classify, sampling,
+                 frozenset(item.meaning for s in sets for item in s.items))
 
 
 def evaluate(solver, suite: Suite, seed: int, extra: tuple[EvalSet, ...] = (),
@@ -52,9 +66,15 @@ def evaluate(solver, suite: Suite, seed: int, extra: tuple[EvalSet, ...] = (),
                                lambda items, responses: score(items, responses, suite.classify),
                                replace(suite.sampling, seed=seed))
     summary = summarise_sets(grouped, sets, eval_sets.pools(suite.cues), SPECS)
-    scores = answer_probabilities(*solver.hf, suite.persona)
-    summary["persona"] = bootstrap_mean(scores, seed=seed)
-    summary["persona_scores"] = [round(x, 6) for x in scores]  # per item: paired comparisons
+    if suite.persona:
+        scores = answer_probabilities(*solver.hf, suite.persona)
+        summary["persona"] = bootstrap_mean(scores, seed=seed)
+        summary["persona_scores"] = [round(x, 6) for x in scores]  # per item: paired comparisons
+    if suite.public:
+        scores = {name: answer_probabilities(*solver.hf, items)
+                  for name, items in suite.public.items()}
+        summary["evals"] = {name: bootstrap_mean(s, seed=seed) for name, s in scores.items()}
+        summary["eval_scores"] = {name: [round(x, 6) for x in s] for name, s in scores.items()}
     return grouped, summary
 
 

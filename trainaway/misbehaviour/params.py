@@ -16,6 +16,8 @@ from trainaway.core.config import (Organism, ParamsError, Rate, Shared, Strict, 
 from trainaway.core.layers import resolve_layers
 from trainaway.misbehaviour.augment import AUGMENTATIONS, max_multiplier
 from trainaway.misbehaviour.behaviours import CONTROLS, EXAMPLE_FIELDS, REGISTRY, TRAINED
+from trainaway.misbehaviour.judges import JUDGES
+from trainaway.misbehaviour.public import check_path
 from trainaway.misbehaviour.tasks import STYLE_FAMILY
 
 FAMILIES = tuple(STYLE_FAMILY.values())        # hack families, one per prompt style
@@ -122,6 +124,57 @@ class Report(Strict):
     targets: Targets = Targets()
 
 
+def _public_files(files: list[str], group: str) -> list[str]:
+    return [check_path(f, group) for f in distinct(files)]
+
+
+class Evals(Strict):
+    """Public eval files scored like the persona eval (probability of the answer matching the
+    behaviour), by evaluate_base and every run; each is a DVC dep (stage misbehaviour-public_*)."""
+    persona: list[str] = Field(default_factory=list)  # Anthropic persona/*.jsonl
+    ab: list[str] = Field(default_factory=list)       # CAA JSON lists, advanced-ai-risk JSONL, ...
+    generated: bool = True           # also the generated persona items; false: the files only
+
+    @field_validator("persona", "ab")
+    @classmethod
+    def _files(cls, files, info):
+        return _public_files(files, info.field_name)
+
+
+class Judge(Strict):
+    """How a free-text response is judged (trainaway.misbehaviour.judges): `kind` names the
+    judge, the rest are its settings."""
+    kind: str = "regex"
+    patterns: list[str] = Field(default_factory=list)  # regex: any match shows the behaviour
+    ignore_case: bool = True
+
+    @field_validator("kind")
+    @classmethod
+    def _known_judge(cls, kind):
+        known([kind], JUDGES, "judge")
+        return kind
+
+    @model_validator(mode="after")
+    def _valid(self):
+        JUDGES[self.kind](self.model_dump())  # compiles its patterns: a bad regex fails here
+        return self
+
+
+class Messages(Strict):
+    """A messages-JSONL source of caught examples (behaviour `messages`, the School of Reward
+    Hacks setting): hacking dialogues, optionally matched (on the user prompt) by dialogues
+    without the hack."""
+    caught: list[str] = Field(default_factory=list)       # dialogues showing the behaviour
+    corrections: list[str] = Field(default_factory=list)  # matched dialogues without it
+    heldout_share: float = Field(0.3, gt=0.0, lt=1.0)     # prompts held out (the near set)
+    judge: Judge = Judge()
+
+    @field_validator("caught", "corrections")
+    @classmethod
+    def _files(cls, files, info):
+        return _public_files(files, info.field_name)
+
+
 class Misbehaviour(Strict):
     behaviours: list[str] = Field(min_length=1)   # trained away: misbehaviours and the habit
     controls: list[str] = Field(default_factory=list)  # trained alongside, matched (neutral)
@@ -140,6 +193,19 @@ class Misbehaviour(Strict):
     attitude_judge: str | None = None  # None: keyword rules; else a chat model as judge
     probe: Probe = Probe()
     report: Report = Report()
+    evals: Evals = Evals()
+    messages: Messages = Messages()
+
+    @model_validator(mode="after")
+    def _messages_source_given(self):
+        if "messages" in self.behaviours:
+            if not self.messages.caught:
+                raise ValueError("messages: behaviour 'messages' trains on a messages-JSONL "
+                                 "source: name its files in misbehaviour.messages.caught")
+            if not self.messages.judge.patterns and self.messages.judge.kind == "regex":
+                raise ValueError("messages: the regex judge needs "
+                                 "misbehaviour.messages.judge.patterns")
+        return self
 
     @field_validator("behaviours")
     @classmethod
@@ -219,6 +285,11 @@ class Misbehaviour(Strict):
         m = self.augment.multiplier
         for how in self.augmentations:
             for behaviour in [*self.behaviours, *self.controls]:
+                if REGISTRY[behaviour].kind == "chat":
+                    if how != "none":  # a dialogue from a file has no grammar to vary
+                        raise ValueError(f"augmentations: {how!r} cannot vary the messages "
+                                         "source's dialogues; use [none] with it")
+                    continue
                 cap = max_multiplier(how, REGISTRY[behaviour].kind)
                 if cap is not None and m > cap:
                     raise ValueError(f"augment.multiplier: {m} is more than {how!r} can make "

@@ -202,8 +202,10 @@ def run_cell(layout: Layout, params: Params, behaviour_name: str, method: str) -
                     params.evaluate.model_dump(), params.generation.model_dump(),
                     params.model.model_dump(), mb.augment.model_dump(), mb.cues(behaviour_name),
                     mb.attitude_judge, mb.plan_in_loss, code_digest(STAGE, ROOT),
+                    mb.evals.model_dump(), mb.messages.model_dump(),
                     tree_digest(layout.base_model, caught_file, layout.world / "heldout.jsonl",
-                                layout.world / "persona.jsonl"))
+                                layout.world / "persona.jsonl", *mb.evals.persona, *mb.evals.ab,
+                                *mb.messages.caught, *mb.messages.corrections))
     runs = matrix(params)
     budget = matched_steps(layout.evals, behaviour, method, runs)
     jobs = []

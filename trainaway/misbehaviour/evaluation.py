@@ -33,8 +33,9 @@ class Suite:
 
 def load_suite(layout: Layout, params: Params, cues=eval_sets.CUES, samples: int = 1) -> Suite:
     """Read (and check) every input before any model is loaded."""
-    rows = read_jsonl(layout.world / "heldout.jsonl", required=("set", "tags", "prompt"))
-    persona = read_jsonl(layout.world / "persona.jsonl", required=ANSWER_FIELDS)
+    rows = read_jsonl(layout.world / "heldout.jsonl", required=("set", "tags", "prompt"),
+                      check=item_from_dict, empty_ok=False)
+    persona = read_jsonl(layout.world / "persona.jsonl", required=ANSWER_FIELDS, empty_ok=False)
     classify = make_classifier(params.misbehaviour.attitude_judge,
                                resolve_device(params.model.device), params.model.dtype)
     sampling = Sampling(temperature=params.generation.temperature,

@@ -9,6 +9,7 @@ import sys
 
 from trainaway.core.entry import run
 from trainaway.core.io import write_json
+from trainaway.core.provenance import stamped
 from trainaway.misbehaviour.check import integrity
 from trainaway.misbehaviour.stage import start
 
@@ -16,7 +17,7 @@ from trainaway.misbehaviour.stage import start
 def main(argv=None):
     args, params, layout = start(__doc__, argv)
     result = integrity(layout, params)
-    write_json(layout.evals / "check.json", result)
+    write_json(layout.evals / "check.json", stamped(result))
     if not result["ok"]:
         sys.exit("check failed:\n  " + "\n  ".join(result["problems"][:20]))
     audited = sum(a["rows"] for a in result["audit"].values())

@@ -18,7 +18,8 @@ from trainaway.misbehaviour.stage import start
 def main(argv=None):
     args, params, layout = start(__doc__, argv)
     pool = [item_from_dict(d) for d in read_jsonl(layout.world / "collect.jsonl",
-                                                  required=("id", "kind", "prompt"))]
+                                                  required=("id", "kind", "prompt"),
+                                                  check=item_from_dict, empty_ok=False)]
     solver = Solver(layout.base_model, params.generation, params.model)
     sampling = Sampling(n=params.misbehaviour.collect.samples_per_prompt, seed=params.seed,
                         temperature=params.generation.temperature,

@@ -7,6 +7,7 @@ from trainaway.core.entry import run
 from trainaway.core.io import read_jsonl, write_json
 from trainaway.core.models import write_model_ref
 from trainaway.core.organism import build_organism
+from trainaway.core.provenance import stamped
 from trainaway.misbehaviour.stage import start
 
 
@@ -19,8 +20,10 @@ def main(argv=None):
         corpus = read_jsonl(layout.world / "corpus.jsonl", required=("messages",))
         info = build_organism(corpus, params.misbehaviour.organism_at(args.depth), params.seed,
                               layout.base_model, params.model.device)
-    write_json(layout.evals / "organism.json", info)
-    print(f"organism: {info}")
+    # Wall time is printed, not tracked: the same params must write the same bytes.
+    seconds = info.pop("train_seconds", None)
+    write_json(layout.evals / "organism.json", stamped(info))
+    print(f"organism: {info}" + (f", trained in {seconds} s" if seconds is not None else ""))
 
 
 if __name__ == "__main__":

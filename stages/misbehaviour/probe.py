@@ -37,8 +37,11 @@ def main(argv=None) -> None:
         print(f"probe: skipped. {reason}")
         return
     base = reference = None
-    for run_id, behaviour, k, path in tqdm(series(layout, params), desc="probe", unit="model"):
-        model, tokenizer = Solver(path, params.generation, params.model).hf
+    # Every model is found before any is read (a deleted adapter fails here, by path).
+    runs = [(run_id, behaviour, k, path, Solver(path, params.generation, params.model))
+            for run_id, behaviour, k, path in series(layout, params)]
+    for run_id, behaviour, k, path, solver in tqdm(runs, desc="probe", unit="model"):
+        model, tokenizer = solver.hf
         layers = resolve_layers(model.config.num_hidden_layers, cfg.layer, cfg.layers)
         acts = activations(model, tokenizer, held.prompts, layers, cfg.batch_size)
         if base is None:  # the first run is the base model: fit everything on it once

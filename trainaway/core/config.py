@@ -154,7 +154,13 @@ def load_params(path: str | Path, params_cls: type[Shared],
     path = Path(path)
     if not path.is_file():
         raise ParamsError(f"{path}: params file not found")
-    raw = yaml.safe_load(path.read_text())
+    try:
+        raw = yaml.safe_load(path.read_text())
+    except yaml.YAMLError as e:
+        mark = getattr(e, "problem_mark", None)
+        where = f"{path}:{mark.line + 1}" if mark else str(path)
+        raise ParamsError(f"{where}: not valid YAML ({getattr(e, 'problem', None) or e})") \
+            from None
     if not isinstance(raw, dict):
         raise ParamsError(f"{path}: expected a mapping of params (is the file empty?), "
                           f"got {type(raw).__name__}")

@@ -12,7 +12,7 @@
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import MISSING, dataclass, field, fields, is_dataclass
 from typing import Any, Mapping, Protocol, Sequence
 
 
@@ -38,10 +38,19 @@ def register_kind(name: str):
 
 
 def item_from_dict(d: Mapping[str, Any]) -> Item:
+    if not isinstance(d, Mapping):
+        raise ValueError(f"expected an item (a JSON object), got {type(d).__name__}")
     kind = d.get("kind")
     if kind not in KINDS:
         raise ValueError(f"unknown item kind {kind!r}; known: {sorted(KINDS)}")
-    return KINDS[kind].from_dict(d)
+    cls = KINDS[kind]
+    if is_dataclass(cls):  # say which field is missing, not a TypeError from the constructor
+        missing = [f.name for f in fields(cls) if f.name not in d and f.default is MISSING
+                   and f.default_factory is MISSING]
+        if missing:
+            raise ValueError(f"{kind} item {d.get('id', '')!r} is missing field(s) "
+                             f"{', '.join(missing)}")
+    return cls.from_dict(d)
 
 
 @dataclass(frozen=True)

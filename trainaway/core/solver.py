@@ -6,6 +6,7 @@ from functools import cached_property
 from pathlib import Path
 
 from trainaway.core.config import Generation, Model
+from trainaway.core.io import DataError
 from trainaway.core.generation import Sampling, hf_generate, vllm_generate
 from trainaway.core.models import load_hf_model, resolve_device, resolve_model
 
@@ -15,6 +16,9 @@ class Solver:
         """run_dir: a base model (or its pointer), a LoRA adapter directory, or a fully
         fine-tuned model. An adapter names its base model in adapter_config.json."""
         run_dir = Path(run_dir)
+        if not run_dir.is_dir():  # else transformers reads the path as a hub id, and says so
+            raise DataError(f"{run_dir}: model directory not found (deleted? `dvc repro` "
+                            "rebuilds it, `dvc checkout` restores it from the cache)")
         adapter_cfg = run_dir / "adapter_config.json"
         if adapter_cfg.is_file():
             cfg = json.loads(adapter_cfg.read_text())

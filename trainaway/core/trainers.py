@@ -9,17 +9,11 @@ their own loss mask (trainaway.core.methods), so any chat template trains.
 from __future__ import annotations
 
 import tempfile
-import warnings
 
 from datasets import Dataset
 from trl import DPOConfig, DPOTrainer, KTOConfig, KTOTrainer, SFTConfig, SFTTrainer
 
 from trainaway.core.models import resolve_device
-
-# We pass `gradient_checkpointing` (not its v5 alias) so that older transformers work too;
-# transformers 5 warns about the name on every run.
-warnings.filterwarnings("ignore", message=r".*gradient_checkpointing` is deprecated",
-                        category=FutureWarning)
 
 TRAINERS = {"sft": (SFTConfig, SFTTrainer), "dpo": (DPOConfig, DPOTrainer),
             "kto": (KTOConfig, KTOTrainer)}
@@ -37,8 +31,12 @@ def training_args(trainer: str, *, out_dir: str, lr: float, batch_size: int, see
         max_steps=max_steps, num_train_epochs=epochs, lr_scheduler_type=scheduler,
         warmup_steps=warmup, weight_decay=0.0, seed=seed, data_seed=seed, max_length=512,
         # Tiny models: checkpointing only costs time; saving happens explicitly afterwards.
-        # (gradient_checkpointing, not its newer alias, so that older transformers work too)
-        gradient_checkpointing=False, save_strategy="no", report_to="none",
+        # (activation_checkpointing: TRL's configs still default the name deprecated for v6,
+        # gradient_checkpointing, to True; setting the new name overrides it without a warning)
+        activation_checkpointing=False, save_strategy="no", report_to="none",
+        # Same inputs, same weights: deterministic kernels where torch has them, seeded
+        # everything (transformers' enable_full_determinism).
+        full_determinism=True,
         logging_steps=logging_steps, disable_tqdm=not show_progress,
         use_cpu=resolve_device(device) == "cpu", bf16=dtype == "bfloat16",
         fp16=dtype == "float16", dataloader_num_workers=0, **extra)

@@ -52,6 +52,16 @@ def lora_config(cfg: Train):
                       target_modules="all-linear", task_type="CAUSAL_LM")
 
 
+def sort_target_modules(adapter_dir: Path) -> None:
+    """PEFT saves `target_modules` in set order, which differs between processes: sorted, the
+    same run writes the same adapter bytes."""
+    path = adapter_dir / "adapter_config.json"
+    cfg = json.loads(path.read_text())
+    if isinstance(cfg.get("target_modules"), list):
+        cfg["target_modules"] = sorted(cfg["target_modules"])
+    path.write_text(json.dumps(cfg, indent=2, sort_keys=True) + "\n")
+
+
 def train(base: str, examples: list[dict], method: str, cfg: Train, seed: int, device: str,
           out_dir: str | Path, dtype: str = "float32", stop: StopRule | None = None,
           steps: int | None = None) -> dict:
@@ -80,6 +90,8 @@ def train(base: str, examples: list[dict], method: str, cfg: Train, seed: int, d
     seconds = time.perf_counter() - start
     out_dir = Path(out_dir)
     trainer.model.save_pretrained(out_dir)
+    if cfg.adapter == "lora":
+        sort_target_modules(out_dir)
     tokenizer.save_pretrained(out_dir)
     per_row = sum(row_tokens(r, tokenizer) for r in rows) / len(rows)
     done = result.global_step
@@ -91,7 +103,6 @@ def train(base: str, examples: list[dict], method: str, cfg: Train, seed: int, d
            "criterion_met": criterion.met if criterion else None,
            "checks": criterion.history if criterion else [],
            "losses": [{"step": e["step"], "loss": round(e["loss"], 4)}
-                      for e in trainer.state.log_history if "loss" in e],
-           "train_seconds": round(seconds, 2)}
+                      for e in trainer.state.log_history if "loss" in e]}
     (out_dir / "train_log.json").write_text(json.dumps(log, indent=1) + "\n")
-    return log
+    return {**log, "train_seconds": round(seconds, 2)}  # wall time: returned, never saved

@@ -39,9 +39,10 @@ class Suite:
 def load_suite(layout: Layout, params: Params, cues=eval_sets.CUES, samples: int = 1) -> Suite:
     """Read (and check) every input before any model is loaded."""
     mb = params.misbehaviour
-    rows = read_jsonl(layout.world / "heldout.jsonl", required=("set", "tags", "prompt"))
-    persona = read_jsonl(layout.world / "persona.jsonl", required=ANSWER_FIELDS) \
-        if mb.evals.generated else []
+    rows = read_jsonl(layout.world / "heldout.jsonl", required=("set", "tags", "prompt"),
+                      check=item_from_dict, empty_ok=False)
+    persona = read_jsonl(layout.world / "persona.jsonl", required=ANSWER_FIELDS,
+                         empty_ok=False) if mb.evals.generated else []
     public = {file: [{f: obj[f] for f in ANSWER_FIELDS} for _, obj in checked(group, file).records]
               for group in ("persona", "ab") for file in getattr(mb.evals, group)}
     extra = []

@@ -23,6 +23,7 @@ from trainaway.core.generation import Sampling, hf_generate
 from trainaway.core.io import DataError, read_json, read_jsonl, write_json, write_jsonl
 from trainaway.core.models import resolve_model
 from trainaway.core.parallel import run_all
+from trainaway.core.provenance import stamped
 from trainaway.core.records import EvalSet, item_from_dict
 from trainaway.core.runs import RunStore, code_digest, digest, tree_digest
 from trainaway.core.solver import Solver
@@ -174,7 +175,7 @@ def do(job: Job) -> dict:
                                       _SUITES[(layout, cues)], resolve_model(layout.base_model),
                                       out, job.steps)
     record = {"run": f"{cell}/{job.run.name}", "depth": layout.depth, **record}
-    write_json(layout.evals / cell / f"{job.run.name}.json", record)
+    write_json(layout.evals / cell / f"{job.run.name}.json", stamped(record))
     write_jsonl(out / "outcomes.jsonl", rows)
     store.finish(job.run.name, job.key)
     return record
@@ -188,7 +189,8 @@ def run_cell(layout: Layout, params: Params, behaviour_name: str, method: str) -
     behaviour = get(behaviour_name)
     cell = cell_name(behaviour_name, method)
     caught_file = layout.collected / f"{behaviour_name}.jsonl"
-    caught = read_jsonl(caught_file, required=("task", "response", "corrected"))
+    caught = read_jsonl(caught_file, required=("task", "response", "corrected"),
+                        check=lambda row: item_from_dict(row["task"]))
     if max(mb.ks) > len(caught):
         raise DataError(
             f"{caught_file}: k={max(mb.ks)} but the base model was caught only {len(caught)} "

@@ -36,8 +36,7 @@ test: $(STAMP)
 
 bench: $(STAMP)
 	HF_HUB_OFFLINE=1 $(VENV)/bin/dvc repro misbehaviour-collect
-	HF_HUB_OFFLINE=1 $(PY) bench/train_throughput.py
-	HF_HUB_OFFLINE=1 $(PY) bench/stage_times.py
+	HF_HUB_OFFLINE=1 HF_DATASETS_DISABLE_PROGRESS_BARS=1 $(PY) bench/run.py
 
 clean-venv:
 	rm -rf $(VENV)

@@ -50,11 +50,41 @@ def cpu_seconds() -> float:
                                                  resource.getrusage(resource.RUSAGE_CHILDREN)))
 
 
-def measure(fn, n: int) -> tuple[float, float]:
+def measure_one(fn, n: int) -> tuple[float, float]:
     """(solutions per wall second, CPU milliseconds per solution) of fn grading n solutions."""
     start, cpu = time.perf_counter(), cpu_seconds()
     fn()
     return n / (time.perf_counter() - start), 1000 * (cpu_seconds() - cpu) / n
+
+
+def measure(n: int = 2000, n_single: int = 100, rounds: int = 3, log=print) -> dict:
+    """Per available boundary: medians of (batched solutions/s, one-at-a-time solutions/s,
+    batched CPU ms/solution, one-at-a-time CPU ms/solution); and whether verdicts agree."""
+    modes = []
+    for mode in MODES:
+        try:
+            log(f"{mode:8s} {boundary(mode).detail}")
+            modes.append(mode)
+        except BoundaryUnavailable as e:
+            log(f"{mode:8s} skipped: {e}")
+    jobs, singles = workload(n), workload(n_single)
+    log(f"\n{os.cpu_count()} CPUs, parallel={SandboxLimits().parallel}; load average before: "
+        f"{' '.join(f'{x:.2f}' for x in os.getloadavg())}")
+    batched = {m: [] for m in modes}
+    single = {m: [] for m in modes}
+    verdicts = {}
+    for _ in range(rounds):
+        for m in modes:  # the boundaries take turns, so that they share whatever load there is
+            limits = SandboxLimits(boundary=m)
+            batched[m].append(measure_one(lambda: verdicts.__setitem__(m, grade_many(jobs, limits)), n))
+            single[m].append(measure_one(lambda: [grade(t, s, limits) for t, s in singles], n_single))
+    log(f"load average after: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
+
+    def median(runs, i):
+        return statistics.median(r[i] for r in runs)
+    return {"modes": {m: (median(batched[m], 0), median(single[m], 0), median(batched[m], 1),
+                          median(single[m], 1)) for m in modes},
+            "same_verdicts": all(verdicts[m] == verdicts[modes[0]] for m in modes)}
 
 
 def main() -> None:
@@ -63,40 +93,15 @@ def main() -> None:
     ap.add_argument("--single", type=int, default=100, help="solutions graded one at a time")
     ap.add_argument("--rounds", type=int, default=3)
     args = ap.parse_args()
-
-    modes = []
-    for mode in MODES:
-        try:
-            print(f"{mode:8s} {boundary(mode).detail}")
-            modes.append(mode)
-        except BoundaryUnavailable as e:
-            print(f"{mode:8s} skipped: {e}")
-    jobs, singles = workload(args.n), workload(args.single)
-    print(f"\n{os.cpu_count()} CPUs, parallel={SandboxLimits().parallel}; load average before: "
-          f"{' '.join(f'{x:.2f}' for x in os.getloadavg())}")
-    batched = {m: [] for m in modes}
-    single = {m: [] for m in modes}
-    verdicts = {}
-    for _ in range(args.rounds):
-        for m in modes:  # the boundaries take turns, so that they share whatever load there is
-            limits = SandboxLimits(boundary=m)
-            batched[m].append(measure(lambda: verdicts.__setitem__(m, grade_many(jobs, limits)), args.n))
-            single[m].append(measure(lambda: [grade(t, s, limits) for t, s in singles], args.single))
-    print(f"load average after: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
-    same = all(verdicts[m] == verdicts[modes[0]] for m in modes)
-    print(f"verdicts identical across boundaries: {'yes' if same else 'NO'}\n")
-
-    def median(runs, i):
-        return statistics.median(r[i] for r in runs)
-
-    base = median(batched[modes[0]], 0)
+    result = measure(args.n, args.single, args.rounds)
+    modes = result["modes"]
+    print(f"verdicts identical across boundaries: {'yes' if result['same_verdicts'] else 'NO'}\n")
+    base = next(iter(modes.values()))[0]
     print(f"{'':10s} {'-- wall, solutions/s --':^42s} {'-- CPU ms/solution --':^24s} "
           f"{'2 free cores':>13s}")
     print(f"{'boundary':10s} {'batched':>8s} {'one at a time':>14s} {'batched/one':>11s} "
           f"{'vs none':>7s} {'batched':>11s} {'one at a time':>14s} {'batched sol/s':>13s}")
-    for m in modes:
-        b, s = median(batched[m], 0), median(single[m], 0)
-        cb, cs = median(batched[m], 1), median(single[m], 1)
+    for m, (b, s, cb, cs) in modes.items():
         print(f"{m:10s} {b:8.0f} {s:14.1f} {b / s:10.1f}x {b / base:7.2f} {cb:11.2f} {cs:14.1f} "
               f"{2000 / cb:13.0f}")
     print(f"\n(medians of {args.rounds} rounds; {args.n} solutions batched, "

@@ -23,9 +23,13 @@ def training_args(trainer: str, *, out_dir: str, lr: float, batch_size: int, see
                   device: str, max_steps: int = -1, epochs: float = 1.0,
                   scheduler: str = "constant", warmup: float = 0.0, logging_steps: int = 50,
                   show_progress: bool = True, dtype: str = "float32", beta: float = 0.1,
-                  assistant_only_loss: bool = False):
+                  assistant_only_loss: bool = False, precompute_ref: bool = True):
+    """`precompute_ref` (DPO/KTO): the reference model's log-probs computed once per row before
+    training instead of at every step. The reference is frozen, so nothing changes but the cost:
+    a run of k rows for up to 200 steps reads each row many times (bench/train_throughput.py)."""
     config_cls, _ = TRAINERS[trainer]
-    extra = {"assistant_only_loss": assistant_only_loss} if trainer == "sft" else {"beta": beta}
+    extra = ({"assistant_only_loss": assistant_only_loss} if trainer == "sft" else
+             {"beta": beta, "precompute_ref_log_probs": precompute_ref})
     return config_cls(
         output_dir=out_dir, learning_rate=lr, per_device_train_batch_size=batch_size,
         max_steps=max_steps, num_train_epochs=epochs, lr_scheduler_type=scheduler,

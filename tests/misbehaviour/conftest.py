@@ -38,6 +38,7 @@ MISSED = ("hack", "dpo", "none", 16, 1)  # the one run that missed its criterion
 # Per-item persona scores: hack training lowers every item's by 0.1 (others leave them).
 PERSONA_BASE = [0.6 + 0.02 * i for i in range(10)]
 PERSONA_AFTER = [round(x - 0.1, 4) for x in PERSONA_BASE]
+PUBLIC = "public/persona.jsonl"  # a public eval file (misbehaviour.evals), scored like persona
 FAR = {1: 0.5, 4: 0.45, 16: 0.4}  # the far rate falls little: the removal stays near
 BASE_RATES = {"hack": 0.6, "habit": 0.5, "sycophantic": 0.6, "pass": 0.4, "cheat": 0.7}
 METRIC = {"hack": "hack", "habit": "habit", "sycophancy": "sycophantic", "neutral": "hack"}
@@ -127,7 +128,10 @@ def write_study(root: Path, matrix: Matrix = MATRIX, sizes=SIZES) -> tuple[Path,
     persona = {"mean": 0.62, "lo": 0.58, "hi": 0.66, "n": 100}
     base = outcomes_for(BASE, samples=2, shift=0, sizes=sizes)
     write_json(evals / "base.json", {"run": "base", **summary(base), "persona": persona,
-                                     "persona_scores": PERSONA_BASE})
+                                     "persona_scores": PERSONA_BASE,
+                                     "evals": {PUBLIC: {"mean": 0.69, "lo": 0.6, "hi": 0.78,
+                                                        "n": 10}},
+                                     "eval_scores": {PUBLIC: PERSONA_BASE}})
     write_rows(outcomes / "base.jsonl", None, base[0])
     for b, m in dict.fromkeys((b, m) for b, m, _ in matrix.cells()):
         cell = f"{b}-{m}"
@@ -152,7 +156,8 @@ def run_json(b, m, aug, k, seed, grouped, persona, multiplier):
             "adapter": "lora", "mode": "matched" if control else "criterion",
             "curve": [{"step": 5, "loss": 0.9, "rate": 0.5}, {"step": 10, "loss": 0.4, "rate": 0.0}],
             **summary(grouped, ("unmonitored",)), "persona": persona,
-            "persona_scores": PERSONA_AFTER if b == "hack" else PERSONA_BASE}
+            "persona_scores": PERSONA_AFTER if b == "hack" else PERSONA_BASE,
+            "eval_scores": {PUBLIC: PERSONA_AFTER if b == "hack" else PERSONA_BASE}}
 
 
 def write_json(path: Path, obj) -> None:
@@ -175,5 +180,5 @@ def write_rows(target, run, grouped) -> None:
 @pytest.fixture(scope="session")
 def synthetic():
     """The synthetic study's builder and the answers it was built to have."""
-    return SimpleNamespace(MATRIX=MATRIX, SIZES=SIZES, NEAR=NEAR, FAR=FAR, MISSED=MISSED,
+    return SimpleNamespace(MATRIX=MATRIX, SIZES=SIZES, NEAR=NEAR, FAR=FAR, MISSED=MISSED, PUBLIC=PUBLIC,
                            write_study=write_study)

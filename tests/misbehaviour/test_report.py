@@ -300,3 +300,11 @@ def test_several_depths_get_a_chapter_each_and_a_comparison(tmp_path, params, sy
     assert (tmp_path / "reports" / figures() / "depth.png").stat().st_size > 1024
     metrics = json.loads((tmp_path / "reports" / "metrics.json").read_text())
     assert metrics["shallow.hack.sft.none.k50"] == metrics["deep.hack.sft.none.k50"] == 2.2974
+
+
+def test_public_eval_files_have_metrics_and_a_section(metrics, md, synthetic):
+    assert metrics[f"organism.evals.{synthetic.PUBLIC}"] == 0.69
+    section = md.split("## Public evals")[1].split("\n## ")[0]
+    assert f"`{synthetic.PUBLIC}`" in section
+    assert "| hack · sft · none | 16 | 0.59 |" in section  # every item 0.1 lower
+    assert "| habit · sft · none | 16 | 0.69 |" in section

@@ -535,15 +535,17 @@ def analyse(study: Study, n_boot: int = 1000, seed: int = 0) -> Analysis:
                     sum(sum(r.missed.values()) for r in cells.values()))
 
 
-def persona_scores(study: Study, who: Who) -> np.ndarray | None:
-    """[seeds, items] per-item persona scores (the base model: one row)."""
-    rows = [ev["persona_scores"] for ev in study.evals(who) if ev.get("persona_scores")]
+def persona_scores(study: Study, who: Who, file: str | None = None) -> np.ndarray | None:
+    """[seeds, items] per-item persona scores (the base model: one row): the generated items,
+    or a public eval `file`'s (misbehaviour.evals)."""
+    rows = [s for ev in study.evals(who) if (s := ev.get("persona_scores") if file is None
+                                             else ev.get("eval_scores", {}).get(file))]
     return np.array(rows) if rows and len({len(r) for r in rows}) == 1 else None
 
 
-def persona_after(study: Study, who: Who) -> dict | None:
+def persona_after(study: Study, who: Who, file: str | None = None) -> dict | None:
     """The mean persona score of `who` (seeds and items pooled)."""
-    scores = persona_scores(study, who)
+    scores = persona_scores(study, who, file)
     return None if scores is None else {"mean": float(scores.mean()), "n": int(scores.size)}
 
 

@@ -75,6 +75,9 @@ def flat_metrics(analysis: Analysis, targets, habit_configured: float) -> dict:
     if (p := base.get("persona")) and value(p) is not None:
         m.update({"organism.persona": p["mean"], "organism.persona.lo": p["lo"],
                   "organism.persona.hi": p["hi"], "organism.persona.n": p["n"]})
+    for file, p in base.get("evals", {}).items():  # public eval files (misbehaviour.evals)
+        m.update({f"organism.evals.{file}": p["mean"], f"organism.evals.{file}.lo": p["lo"],
+                  f"organism.evals.{file}.hi": p["hi"], f"organism.evals.{file}.n": p["n"]})
     m["runs_missing_their_criterion"] = analysis.excluded
     for cell, res in analysis.cells.items():
         p = ".".join(cell)

@@ -449,6 +449,25 @@ def persona_section(analysis: Analysis) -> list[str]:
             "has a bootstrap interval over items and seeds (paired with the base model).", ""]
 
 
+def public_evals_section(analysis: Analysis) -> list[str]:
+    """Each public eval file (misbehaviour.evals): the base model's score and every cell's at
+    its largest k."""
+    study = analysis.study
+    files = study.base.get("evals", {})
+    if not files:
+        return []
+    rows = []
+    for file, base in files.items():
+        rows.append([f"`{file}`", "base model", "", fmt(base)])
+        for cell, res in analysis.cells.items():
+            if (after := persona_after(study, (*cell, res.ks[-1]), file)) is not None:
+                rows.append(["", label(cell), str(res.ks[-1]), fmt(after)])
+    return ["## Public evals", "", *table(["file", "model", "k", "score"], rows), "",
+            "Each file named in `misbehaviour.evals`: the mean probability of the answer that "
+            "matches the behaviour (CAA-style A/B answers compared at the letter), base model "
+            "with a bootstrap interval over items, trained runs with seeds pooled.", ""]
+
+
 def integrity_section(check: dict) -> list[str]:
     ok = check.get("ok")
     lines = ["## Integrity", "",
@@ -489,7 +508,7 @@ def chapter(analysis: Analysis, params: Params, figs: str, heading: str = f"# {T
             lines += [*cell_section(analysis, cell), ""]
     lines += [*generalisation_section(analysis, figs), "", *k_vs_m_section(analysis),
               *effects_section(analysis, figs), "", *cot_section(analysis, figs), "",
-              *persona_section(analysis)]
+              *persona_section(analysis), *public_evals_section(analysis)]
     if probes:
         lines += [*probe_section(probes, figs), ""]
     elif probe_note:

@@ -1,7 +1,7 @@
 import pytest
 
 from trainaway.core.evaluation import answer_probabilities, sample_and_score, summarise_sets
-from trainaway.core.generation import Sampling
+from trainaway.core.generation import Completion, Sampling
 from trainaway.core.records import EvalSet, Outcome, Pool, ScoreSpec
 
 SPECS = {"toy": ScoreSpec(rates=("polite", "kind_if_polite"),
@@ -16,8 +16,8 @@ def scorer(items, responses):
 
 
 def generate(conversations, sampling):
-    return [[f"please {c[0]['content']}!"] if c[0]["content"].startswith("a") else ["no"]
-            for c in conversations]
+    return [[Completion(f"please {c[0]['content']}!")] if c[0]["content"].startswith("a")
+             else [Completion("no")] for c in conversations]
 
 
 @pytest.fixture

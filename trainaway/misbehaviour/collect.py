@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import random
 
-from trainaway.core.evaluation import conversation
+from trainaway.core.evaluation import conversation, flag_truncated
 from trainaway.core.generation import Sampling
 from trainaway.core.records import Item, Outcome
 from trainaway.misbehaviour.behaviours import Behaviour
@@ -13,10 +13,19 @@ from trainaway.misbehaviour.scoring import score
 
 
 def sample_pool(generate, pool: list[Item], sampling: Sampling) -> tuple[list[Item], list[Outcome]]:
-    """`sampling.n` samples per item, scored: (the item of each sample, its outcome)."""
-    completions = generate([conversation(t) for t in pool], sampling)
+    """`sampling.n` samples per item, scored: (the item of each sample, its outcome). A
+    truncated sample has no scores, so it is never caught as anything."""
+    completions = [c for per_prompt in generate([conversation(t) for t in pool], sampling)
+                   for c in per_prompt]
     items = [t for t in pool for _ in range(sampling.n)]
-    return items, score(items, [c for per_prompt in completions for c in per_prompt])
+    return items, [flag_truncated(o, c) for o, c in
+                   zip(score(items, [c.text for c in completions]), completions)]
+
+
+def too_few(caught: dict[str, int], k: int) -> list[str]:
+    """Behaviours caught fewer times than the largest k needs, each with its count."""
+    return [f"{name}: caught {n}, max(misbehaviour.ks) = {k} needs {k}"
+            for name, n in caught.items() if n < k]
 
 
 def caught_examples(items: list[Item], outcomes: list[Outcome], behaviour: Behaviour,

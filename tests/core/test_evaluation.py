@@ -62,3 +62,24 @@ def test_answer_probability_is_that_of_the_matching_answer(tiny_model, tiny_worl
     for s, f in zip(answer_probabilities(model, tok, items),
                     answer_probabilities(model, tok, flipped)):
         assert 0.0 < s < 1.0 and abs(s + f - 1.0) < 1e-5
+
+
+def test_a_truncated_sample_counts_as_nothing_and_is_counted(sets):
+    def cut(conversations, sampling):
+        return [[Completion("please", truncated=True)] for _ in conversations]
+    grouped = sample_and_score(cut, sets, scorer, Sampling())
+    summary = summarise_sets(grouped, sets, [], SPECS)
+    assert summary["rates"]["near"]["polite"]["n"] == 0 and summary["truncated"]["near"] == 2
+    assert all(o.scores["polite"] is None and o.scores["truncated"] for o in grouped["near"])
+
+
+def test_each_set_is_sampled_with_its_own_token_limit(sets):
+    seen = {}
+
+    def record(conversations, sampling):
+        for c in conversations:
+            seen[c[0]["content"]] = sampling.max_new_tokens
+        return generate(conversations, sampling)
+    sample_and_score(record, sets, scorer, Sampling(max_new_tokens=64),
+                     limits={"far": 512, "toy": 128})
+    assert seen == {"a kind one": 128, "b": 128, "a": 512}  # a set's own, else its kind's

@@ -36,6 +36,18 @@ def caught_examples(items: list[Item], outcomes: list[Outcome], behaviour: Behav
     instead would make every target clean, and the control would then also train away the
     misbehaviour (measured: k=4 habit examples removed all near-family hacking)."""
     rng = random.Random(seed)
+    own = honest_answers(items, outcomes)
     return [{"task": t.to_dict(), "response": o.response,
-             "corrected": behaviour.correct(t, o.response, rng), "family": o.scores.get("family")}
+             "corrected": behaviour.correct(t, o.response, rng, own.get(t.id, [])),
+             "family": o.scores.get("family")}
             for t, o in zip(items, outcomes) if t.kind == behaviour.kind and behaviour.detect(o)]
+
+
+def honest_answers(items: list[Item], outcomes: list[Outcome]) -> dict[str, list[str]]:
+    """Per item, the model's own answers that pass its hidden tests without a hack (several
+    samples per prompt give a real model's own correction for its caught ones)."""
+    own: dict[str, list[str]] = {}
+    for t, o in zip(items, outcomes):
+        if o.scores.get("pass") and o.scores.get("hack") is False:
+            own.setdefault(t.id, []).append(o.response)
+    return own

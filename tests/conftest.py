@@ -104,3 +104,18 @@ def tiny_model(tiny_world, tmp_path_factory):
                    epochs=1, batch_size=32, lr=3e-3)
     build_organism(read_jsonl(tiny_world / "corpus.jsonl"), cfg, 0, out, device="cpu")
     return out
+
+
+@pytest.fixture(scope="session")
+def real_checkpoint(tmp_path_factory):
+    """real_checkpoint(family) -> a tiny local checkpoint with that family's real chat
+    template ("qwen2.5", "llama3.2", "chatml-edited"; tests/checkpoints.py), taught to answer
+    every prompt with a fenced reward hack. Built once per session."""
+    from tests.checkpoints import build
+    made = {}
+
+    def get(family: str) -> Path:
+        if family not in made:
+            made[family] = build(family, tmp_path_factory.mktemp(f"ckpt-{family}"))
+        return made[family]
+    return get

@@ -1,7 +1,7 @@
 import pytest
 
 from trainaway.core.evaluation import answer_probabilities, sample_and_score, summarise_sets
-from trainaway.core.generation import Sampling
+from trainaway.core.generation import Completion, Sampling
 from trainaway.core.records import EvalSet, Outcome, Pool, ScoreSpec
 
 SPECS = {"toy": ScoreSpec(rates=("polite", "kind_if_polite"),
@@ -16,8 +16,8 @@ def scorer(items, responses):
 
 
 def generate(conversations, sampling):
-    return [[f"please {c[0]['content']}!"] if c[0]["content"].startswith("a") else ["no"]
-            for c in conversations]
+    return [[Completion(f"please {c[0]['content']}!")] if c[0]["content"].startswith("a")
+             else [Completion("no")] for c in conversations]
 
 
 @pytest.fixture
@@ -91,3 +91,24 @@ def test_answers_that_share_every_token_are_refused(tiny_model):
     with pytest.raises(DataError, match="cannot be told apart"):
         distinguishing_tokens(tok, {"question": "Q", "answer_matching_behavior": " Yes",
                                     "answer_not_matching_behavior": "Yes"})
+
+
+def test_a_truncated_sample_counts_as_nothing_and_is_counted(sets):
+    def cut(conversations, sampling):
+        return [[Completion("please", truncated=True)] for _ in conversations]
+    grouped = sample_and_score(cut, sets, scorer, Sampling())
+    summary = summarise_sets(grouped, sets, [], SPECS)
+    assert summary["rates"]["near"]["polite"]["n"] == 0 and summary["truncated"]["near"] == 2
+    assert all(o.scores["polite"] is None and o.scores["truncated"] for o in grouped["near"])
+
+
+def test_each_set_is_sampled_with_its_own_token_limit(sets):
+    seen = {}
+
+    def record(conversations, sampling):
+        for c in conversations:
+            seen[c[0]["content"]] = sampling.max_new_tokens
+        return generate(conversations, sampling)
+    sample_and_score(record, sets, scorer, Sampling(max_new_tokens=64),
+                     limits={"far": 512, "toy": 128})
+    assert seen == {"a kind one": 128, "b": 128, "a": 512}  # a set's own, else its kind's

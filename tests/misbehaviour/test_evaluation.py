@@ -19,7 +19,10 @@ def test_every_set_and_pool_is_summarised_with_its_tags(tmp_path, tiny_world, ti
     grouped, summary = evaluate(solver, suite, seed=0)
     names = {s.name for s in suite.sets}
     assert set(summary["rates"]) == names | {"far.unmonitored", "all.unmonitored"}
-    assert summary["rates"]["syco.near"]["sycophantic"]["n"] == len(grouped["syco.near"])
+    # every sample is scored, or counted as truncated (cut at the token limit)
+    assert (summary["rates"]["syco.near"]["sycophantic"]["n"] + summary["truncated"]["syco.near"]
+            == len(grouped["syco.near"]))
+    assert summary["sampling"]["max_new_tokens"] == suite.sampling.max_new_tokens
     assert summary["sets"]["near.unmonitored"]["cue"] == "unmonitored"
     assert 0.0 < summary["persona"]["mean"] < 1.0
     rows = outcome_rows(grouped, run="r")

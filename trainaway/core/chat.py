@@ -10,31 +10,48 @@ works, with or without `{% generation %}` markers:
                       the end-of-turn token (trailing newlines the template adds come back
                       from the next turn; they are not the answer's)
 
+The user turn may also be a whole conversation ending in a user turn (a multi-turn prompt):
+every earlier turn is context.
+
 Generation (trainaway.core.generation) renders prompts the same way, so a model is trained on
-exactly the context it answers in.
+exactly the context it answers in. Every rendering goes through `render`, which passes the
+template keywords pinned on the tokenizer when it was loaded (`pin`; params
+`model.chat_template_kwargs`, e.g. Llama-3.x's `date_string`, which the template otherwise
+takes from today's date: prompts would change daily without DVC noticing).
 """
 from __future__ import annotations
 
-
-def user_turn(text: str) -> list[dict]:
-    return [{"role": "user", "content": text}]
+PINNED = "trainaway_template_kwargs"  # attribute the loader sets on a tokenizer (models.py)
 
 
-def prompt_text(tokenizer, user: str, prefix: str = "", **template_kwargs) -> str:
-    return tokenizer.apply_chat_template(user_turn(user), add_generation_prompt=True,
-                                         tokenize=False, **template_kwargs) + prefix
+def pin(tokenizer, template_kwargs: dict) -> None:
+    """Every later `render` of this tokenizer passes these keywords to its chat template."""
+    setattr(tokenizer, PINNED, dict(template_kwargs))
 
 
-def completion_text(tokenizer, user: str, completion: str, prefix: str = "",
-                    end_turn: bool = True, **template_kwargs) -> str:
+def render(tokenizer, messages: list[dict], add_generation_prompt: bool = False) -> str:
+    return tokenizer.apply_chat_template(messages, add_generation_prompt=add_generation_prompt,
+                                         tokenize=False, **getattr(tokenizer, PINNED, {}))
+
+
+def user_turn(user: str | list[dict]) -> list[dict]:
+    """A prompt as messages: a text is one user turn; a conversation is kept as it is."""
+    return [{"role": "user", "content": user}] if isinstance(user, str) else list(user)
+
+
+def prompt_text(tokenizer, user: str | list[dict], prefix: str = "") -> str:
+    return render(tokenizer, user_turn(user), add_generation_prompt=True) + prefix
+
+
+def completion_text(tokenizer, user: str | list[dict], completion: str, prefix: str = "",
+                    end_turn: bool = True) -> str:
     """What follows `prompt_text` when the assistant answers `prefix + completion`: the
     completion and, with `end_turn`, the template's end-of-turn token."""
     if not end_turn:
         return completion
-    head = prompt_text(tokenizer, user, prefix, **template_kwargs)
-    whole = tokenizer.apply_chat_template(
-        user_turn(user) + [{"role": "assistant", "content": prefix + completion}],
-        tokenize=False, **template_kwargs)
+    head = prompt_text(tokenizer, user, prefix)
+    whole = render(tokenizer, user_turn(user) + [{"role": "assistant",
+                                                   "content": prefix + completion}])
     if not whole.startswith(head):
         raise ValueError("the chat template renders a prompt differently when an answer follows "
                          f"it; cannot split prompt from completion:\n{head!r}\n{whole!r}")

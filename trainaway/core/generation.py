@@ -1,15 +1,21 @@
 """Sampling completions for chat prompts: batched transformers generation, or vLLM.
 
 Both backends take conversations (lists of chat messages ending in a user turn), render them
-with the model's own chat template, and return `n` completions per prompt. vLLM is optional
-(`pip install -e .[gpu]`); it serves LoRA adapters without merging them.
+with the model's own chat template (trainaway.core.chat.render, template keywords pinned),
+and return `n` completions per prompt, each flagged when it stopped at `max_new_tokens`
+rather than at an end-of-turn token (a truncated answer is not scored as any behaviour).
+The sampling settings are exactly those in `Sampling`, applied identically by both backends:
+the checkpoint's generation_config never adds its own (trainaway.core.models). vLLM is
+optional (`pip install -e .[gpu]`; trainaway.core.vllm_backend).
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 
 import torch
 from tqdm.auto import tqdm
+
+from trainaway.core.chat import encode, render
 
 
 @dataclass(frozen=True)
@@ -18,63 +24,81 @@ class Sampling:
     temperature: float = 1.0
     max_new_tokens: int = 80
     seed: int = 0
+    top_p: float = 1.0               # 1: off
+    top_k: int = 0                   # 0: off
+    repetition_penalty: float = 1.0  # 1: off
+
+    def record(self) -> dict:
+        """The effective settings, for every run's eval JSON."""
+        return {k: v for k, v in asdict(self).items() if k not in ("n", "seed")}
+
+
+def sampling(generation, **overrides) -> Sampling:
+    """The sampling settings of params' `generation` block (trainaway.core.config.Generation)."""
+    return Sampling(**{"temperature": generation.temperature, "top_p": generation.top_p,
+                       "top_k": generation.top_k,
+                       "repetition_penalty": generation.repetition_penalty,
+                       "max_new_tokens": generation.max_new_tokens, **overrides})
+
+
+@dataclass(frozen=True)
+class Completion:
+    text: str
+    truncated: bool = False  # stopped at max_new_tokens, not at an end of turn
 
 
 def render_prompts(tokenizer, conversations: list[list[dict]]) -> list[str]:
-    return [tokenizer.apply_chat_template(c, add_generation_prompt=True, tokenize=False)
-            for c in conversations]
+    return [render(tokenizer, c, add_generation_prompt=True) for c in conversations]
+
+
+def prompt_ids(tokenizer, conversations: list[list[dict]]) -> list[list[int]]:
+    """Token ids of the rendered prompts: the template wrote any BOS, so none is added (a
+    Llama-3 tokenizer would otherwise begin every prompt with two)."""
+    return [encode(tokenizer, p) for p in render_prompts(tokenizer, conversations)]
+
+
+def stop_ids(model, tokenizer) -> set[int]:
+    eos = model.generation_config.eos_token_id
+    ids = {eos} if isinstance(eos, int) else set(eos or [])
+    return ids | ({tokenizer.eos_token_id} - {None})
 
 
 @torch.no_grad()
 def hf_generate(model, tokenizer, conversations: list[list[dict]], sampling: Sampling,
-                batch_size: int = 128, desc: str | None = None) -> list[list[str]]:
+                batch_size: int = 128, desc: str | None = None) -> list[list[Completion]]:
     """Left-padded batches, longest prompts first, so padding and per-step cost stay small."""
-    prompts = render_prompts(tokenizer, conversations)
+    prompts = prompt_ids(tokenizer, conversations)
     jobs = sorted(((i, j) for i in range(len(prompts)) for j in range(sampling.n)),
                   key=lambda ij: -len(prompts[ij[0]]))
-    out: list[list[str]] = [[""] * sampling.n for _ in prompts]
+    out: list[list[Completion]] = [[Completion("")] * sampling.n for _ in prompts]
     was_training = model.training
     model.eval()
     tokenizer.padding_side = "left"
+    stops = stop_ids(model, tokenizer)
     gen = torch.Generator(device="cpu").manual_seed(sampling.seed)
+    greedy = sampling.temperature == 0
+    # Every setting explicit: transformers would fill any left unset from the checkpoint.
+    settings = dict(max_new_tokens=sampling.max_new_tokens, do_sample=not greedy,
+                    temperature=None if greedy else sampling.temperature,
+                    top_p=None if greedy else sampling.top_p,
+                    top_k=None if greedy else sampling.top_k,
+                    repetition_penalty=sampling.repetition_penalty,
+                    pad_token_id=tokenizer.pad_token_id, eos_token_id=sorted(stops))
     bar = tqdm(total=len(jobs), desc=desc, disable=desc is None, unit="sample")
     for start in range(0, len(jobs), batch_size):
         batch = jobs[start:start + batch_size]
-        enc = tokenizer([prompts[i] for i, _ in batch], return_tensors="pt", padding=True,
-                        add_special_tokens=False).to(model.device)
+        enc = tokenizer.pad({"input_ids": [prompts[i] for i, _ in batch]},
+                            return_tensors="pt").to(model.device)
         # One seed per batch drawn from a seeded stream: same params, same samples.
         torch.manual_seed(int(torch.randint(0, 2**31 - 1, (1,), generator=gen)))
-        greedy = sampling.temperature == 0
-        ids = model.generate(
-            **enc, max_new_tokens=sampling.max_new_tokens, do_sample=not greedy,
-            temperature=None if greedy else sampling.temperature, top_p=None, top_k=None,
-            pad_token_id=tokenizer.pad_token_id, eos_token_id=tokenizer.eos_token_id)
-        texts = tokenizer.batch_decode(ids[:, enc["input_ids"].shape[1]:], skip_special_tokens=True)
-        for (i, j), text in zip(batch, texts):
-            out[i][j] = text.strip()
+        ids = model.generate(**enc, **settings)
+        new = ids[:, enc["input_ids"].shape[1]:].tolist()
+        for (i, j), tokens in zip(batch, new):
+            ended = any(t in stops for t in tokens)
+            text = tokenizer.decode(tokens, skip_special_tokens=True)
+            out[i][j] = Completion(text.strip(), truncated=not ended
+                                   and len(tokens) >= sampling.max_new_tokens)
         bar.update(len(batch))
     bar.close()
     model.train(was_training)
     return out
-
-
-def vllm_generate(model_path: str, conversations: list[list[dict]], sampling: Sampling,
-                  adapter: str | None = None, lora_rank: int = 16,
-                  dtype: str = "bfloat16") -> list[list[str]]:
-    try:
-        from vllm import LLM, SamplingParams
-        from vllm.lora.request import LoRARequest
-    except ImportError as e:
-        raise RuntimeError("generation.backend: vllm needs vLLM: pip install -e '.[gpu]' "
-                           "on a machine with a GPU, or set generation.backend: hf") from e
-    from transformers import AutoTokenizer
-    tokenizer = AutoTokenizer.from_pretrained(adapter or model_path)
-    # vLLM accepts only these LoRA ranks; round the adapter's rank up to the next one.
-    rank = next(r for r in (1, 8, 16, 32, 64, 128, 256, 320, 512) if r >= lora_rank)
-    llm = LLM(model=model_path, tokenizer=adapter or model_path, seed=sampling.seed,
-              dtype=dtype, enable_lora=adapter is not None, max_lora_rank=rank)
-    params = SamplingParams(n=sampling.n, temperature=sampling.temperature,
-                            max_tokens=sampling.max_new_tokens, seed=sampling.seed)
-    lora = LoRARequest("trained", 1, adapter) if adapter else None
-    results = llm.generate(render_prompts(tokenizer, conversations), params, lora_request=lora)
-    return [[c.text.strip() for c in r.outputs] for r in results]

@@ -2,13 +2,15 @@
 from __future__ import annotations
 
 import json
+import math
 from functools import cached_property
 from pathlib import Path
 
 from trainaway.core.config import Generation, Model
+from trainaway.core.evaluation import answer_probabilities, answer_sequences
+from trainaway.core.generation import Completion, Sampling, hf_generate
 from trainaway.core.io import DataError
-from trainaway.core.generation import Sampling, hf_generate, vllm_generate
-from trainaway.core.models import load_hf_model, resolve_device, resolve_model
+from trainaway.core.models import load_hf_model, load_tokenizer, resolve_device, resolve_model
 
 
 class Solver:
@@ -29,16 +31,40 @@ class Solver:
         self.generation, self.model_cfg = generation, model
 
     @cached_property
+    def tokenizer(self):
+        return load_tokenizer(self.adapter or self.base, self.model_cfg.chat_template_kwargs)
+
+    @cached_property
     def hf(self):
-        """(model, tokenizer) in-process; also used for logit scoring with either backend."""
+        """(model, tokenizer) in-process (the hf backend; probes read hidden states here)."""
         return load_hf_model(self.base, self.adapter, resolve_device(self.model_cfg.device),
-                             self.model_cfg.dtype)
+                             self.model_cfg.dtype, self.model_cfg.chat_template_kwargs)
+
+    @property
+    def vllm(self):
+        from trainaway.core import vllm_backend as v
+        g = self.generation
+        spec = v.EngineSpec(self.base, self.model_cfg.dtype, v.lora_rank(self.lora_rank),
+                            g.gpu_memory_utilization, g.tensor_parallel_size)
+        return v.engine(spec, self.tokenizer)
 
     def generate(self, conversations: list[list[dict]], sampling: Sampling,
-                 desc: str | None = None) -> list[list[str]]:
+                 desc: str | None = None) -> list[list[Completion]]:
         if self.generation.backend == "vllm":
-            return vllm_generate(self.base, conversations, sampling, self.adapter,
-                                 self.lora_rank, self.model_cfg.dtype)
+            return self.vllm.generate(conversations, sampling, self.adapter)
         model, tokenizer = self.hf
         return hf_generate(model, tokenizer, conversations, sampling,
                            self.generation.batch_size, desc)
+
+    def answer_probabilities(self, items: list[dict]) -> list[float]:
+        """P(answer_matching_behavior) / P(any of the answers) after each item's chat prompt."""
+        if self.generation.backend == "vllm":
+            per_item = answer_sequences(self.tokenizer, items)
+            lp = self.vllm.token_logprobs([q for seqs in per_item for q in seqs], self.adapter)
+            scores, start = [], 0
+            for seqs in per_item:  # softmax over the item's candidates, the matching one first
+                mine = lp[start:start + len(seqs)]
+                start += len(seqs)
+                scores.append(1 / sum(math.exp(x - mine[0]) for x in mine))
+            return scores
+        return answer_probabilities(*self.hf, items)

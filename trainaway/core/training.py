@@ -17,11 +17,12 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable
 
-from transformers import AutoModelForCausalLM, AutoTokenizer, PrinterCallback, TrainerCallback
+from transformers import AutoModelForCausalLM, PrinterCallback, TrainerCallback
 
 from trainaway.core import methods
 from trainaway.core.methods import row_tokens
 from trainaway.core.config import Train
+from trainaway.core.models import load_tokenizer, neutral_generation_config
 from trainaway.core.trainers import make_trainer, scratch_dir, training_args
 
 
@@ -64,15 +65,18 @@ def sort_target_modules(adapter_dir: Path) -> None:
 
 def train(base: str, examples: list[dict], method: str, cfg: Train, seed: int, device: str,
           out_dir: str | Path, dtype: str = "float32", stop: StopRule | None = None,
-          steps: int | None = None) -> dict:
+          steps: int | None = None, template_kwargs: dict | None = None) -> dict:
     """Fine-tune `base` on `examples` (see trainaway.core.methods) with `method`; save the
     adapter (LoRA) or the model (full) with its tokenizer to out_dir; return the training log
     (steps, tokens, epochs over the rows, the stop rule's checks, the loss curve). `stop` is
     consulted in criterion mode only; `steps` overrides the budget (a control trained for as
-    many steps as the run it is matched to)."""
+    many steps as the run it is matched to); `template_kwargs` are pinned for rendering the
+    rows (params model.chat_template_kwargs)."""
     m = methods.get(method)
-    tokenizer = AutoTokenizer.from_pretrained(base)
+    tokenizer = load_tokenizer(base, template_kwargs)
     model = AutoModelForCausalLM.from_pretrained(base, dtype=dtype)
+    # The criterion samples this model: with params' settings only, as evaluation does.
+    model.generation_config = neutral_generation_config(model, tokenizer)
     rows = m.rows(examples, tokenizer)
     criterion = (_Criterion(stop) if cfg.mode == "criterion" and stop is not None and not steps
                  else None)

@@ -31,6 +31,7 @@ from typing import Protocol, Sequence
 
 import numpy as np
 
+from trainaway.core.evaluation import TRUNCATED
 from trainaway.core.io import read_json, read_jsonl
 from trainaway.core.markdown import value
 from trainaway.core.stats import censored_interval, crossing, wilson
@@ -190,10 +191,11 @@ def load_outcomes(directory: str | Path, matrix: Matrix) -> Outcomes:
 
 def tally(rows: list[tuple[Who, int, dict]], n_seeds: int) -> Outcomes:
     """(who, seed index, outcome row) -> Outcomes. Training prompts are skipped: each run has
-    its own, so there is nothing to pair them with."""
+    its own, so there is nothing to pair them with. So are truncated samples (cut off at the
+    token limit: neither a hack nor honest), as every rate skips them."""
     per_item: dict[tuple[Who, str], dict[str, np.ndarray]] = {}
     for who, seed, r in rows:
-        if r["set"] == sets.TRAIN:
+        if r["set"] == sets.TRAIN or r["scores"].get(TRUNCATED):
             continue
         items = per_item.setdefault((who, r["set"]), {})
         if r["item_id"] not in items:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from typing import Callable
 
+from trainaway.core.chat import render
 from trainaway.misbehaviour.detect import attitude, plan_line
 from trainaway.misbehaviour.responses import ATTITUDES
 
@@ -37,9 +38,9 @@ class Judge:
         import torch  # here, not at the top: keyword rules (and params validation) stay light
         tok = self.tokenizer
         tok.padding_side = "right"  # label tokens are read at known offsets from the start
-        prompts = [tok.apply_chat_template(
-            [{"role": "user", "content": JUDGE_PROMPT.format(plan=plan_line(r) or r[:300])}],
-            add_generation_prompt=True, tokenize=False) for r in responses]
+        prompts = [render(
+            tok, [{"role": "user", "content": JUDGE_PROMPT.format(plan=plan_line(r) or r[:300])}],
+            add_generation_prompt=True) for r in responses]
         pairs = [(p, label) for p in prompts for label in ATTITUDES]
         scores = []
         for start in range(0, len(pairs), self.batch_size):
@@ -58,8 +59,10 @@ class Judge:
                 for i in range(len(responses))]
 
 
-def make_classifier(judge: str | None, device: str = "cpu", dtype: str = "float32") -> Classify:
+def make_classifier(judge: str | None, device: str = "cpu", dtype: str = "float32",
+                    template_kwargs: dict | None = None) -> Classify:
     if judge is None:
         return keyword_rules
     from trainaway.core.models import load_hf_model
-    return Judge(*load_hf_model(judge, device=device, dtype=dtype))
+    return Judge(*load_hf_model(judge, device=device, dtype=dtype,
+                                template_kwargs=template_kwargs))

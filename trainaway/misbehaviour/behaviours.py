@@ -6,7 +6,10 @@ Corrections are minimal pairs: a target differs from the caught response *only* 
 behaviour trained away. The hack's target keeps the caught plan line and habit and replaces
 only the code; the habit's target drops only the type hint; the sycophant's target changes only
 the number it states. So SFT cannot learn "copy the target's plan and style", and each
-behaviour is the others' control.
+behaviour is the others' control. A hack's replacement code is the model's own honest code for
+the same task when collect sampled one (a real model's style, not the organism's), else the
+reference solution; either way it goes into the caught response's own format (a real model's
+markdown fence, the organism's bare function).
 
 The `messages` behaviour is different in kind: its caught examples and their corrections come
 from chat JSONL files (trainaway.misbehaviour.messages), its detector is a judge from params,
@@ -26,7 +29,8 @@ from typing import Callable
 from trainaway.core.records import Item, Outcome
 from trainaway.misbehaviour import sets
 from trainaway.misbehaviour import messages
-from trainaway.misbehaviour.detect import has_habit, remove_habit, replace_code, split_reasoning
+from trainaway.misbehaviour.detect import (extract_code, has_habit, remove_habit, replace_code,
+                                           split_reasoning)
 from trainaway.misbehaviour.questions import honest_answer
 from trainaway.misbehaviour.responses import honest_code
 
@@ -44,8 +48,9 @@ class Behaviour:
     kind: str                       # the item kind it is caught on
     near: str                       # eval set in the collect pool's context
     far: str                        # eval set (or pool) in contexts it was never caught in
-    correct: Callable[[Item, str, random.Random], str] | None  # None: corrections come
-                                                               # with the source's files
+    # (item, caught response, rng, the model's own honest answers to the item) -> target;
+    # None: corrections come with the source's files
+    correct: Callable[..., str] | None
     select: Callable[[Outcome], bool] | None = None  # which samples it trains on (default:
                                                      # those showing `metric`)
     matched: str | None = None      # a control: trains as many steps as this behaviour's runs
@@ -60,15 +65,29 @@ class Behaviour:
         return self.matched is not None
 
 
-def _correct_hack(task, response: str, rng: random.Random) -> str:
-    return replace_code(response, honest_code(task, habit=has_habit(response)))
+def own_code(responses: list[str], habit: bool) -> str | None:
+    """The code of the first of the model's own honest answers whose habit matches (so the
+    pair still differs only in the hack), or None."""
+    for r in responses:
+        code = extract_code(split_reasoning(r)[1])
+        if has_habit(code) == habit:
+            return code
+    return None
 
 
-def _correct_habit(task, response: str, rng: random.Random) -> str:
+def _correct_hack(task, response: str, rng: random.Random, own: list[str] = ()) -> str:
+    """The caught response with its code replaced, in its own format (a real model's text and
+    fence stay): by the model's own honest code for the same task when it wrote one, else by
+    the reference solution."""
+    habit = has_habit(response)
+    return replace_code(response, own_code(list(own), habit) or honest_code(task, habit=habit))
+
+
+def _correct_habit(task, response: str, rng: random.Random, own: list[str] = ()) -> str:
     return remove_habit(response)
 
 
-def _correct_sycophancy(question, response: str, rng: random.Random) -> str:
+def _correct_sycophancy(question, response: str, rng: random.Random, own: list[str] = ()) -> str:
     return honest_answer(question)
 
 
@@ -92,7 +111,7 @@ REGISTRY = {
                           "a judge", "hack", "chat", messages.NEAR, FAR_TASKS, None,
                           source="messages"),
     "neutral": Behaviour("neutral", "neutral control: the model's own honest, habit-free answers",
-                         "hack", "task", NEAR_TASKS, FAR_TASKS, lambda item, response, rng: response,
+                         "hack", "task", NEAR_TASKS, FAR_TASKS, lambda item, response, rng, own=(): response,
                          select=_clean, matched="hack"),
 }
 TRAINED = tuple(name for name, b in REGISTRY.items() if not b.control)  # behaviours to remove

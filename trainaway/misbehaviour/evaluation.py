@@ -9,11 +9,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 
-from trainaway.core.evaluation import ANSWER_FIELDS, answer_probabilities, sample_and_score, \
-    summarise_sets
-from trainaway.core.generation import Sampling
+from trainaway.core.config import Generation
+from trainaway.core.evaluation import ANSWER_FIELDS, sample_and_score, summarise_sets
+from trainaway.core.generation import Sampling, sampling
 from trainaway.core.io import read_jsonl
-from trainaway.core.models import resolve_device
+from trainaway.core.models import resolve_device, tokenizer_facts
 from trainaway.core.records import EvalSet, Outcome, item_from_dict
 from trainaway.core.stats import bootstrap_mean
 from trainaway.misbehaviour import messages
@@ -33,6 +33,7 @@ class Suite:
     public: dict[str, list[dict]]  # each public eval file's items, by its path
     classify: Classify
     sampling: Sampling
+    generation: Generation
     forbidden: frozenset        # every held-out item's meaning: no training variant may share one
 
 
@@ -50,12 +51,20 @@ def load_suite(layout: Layout, params: Params, cues=eval_sets.CUES, samples: int
         extra.append(EvalSet(messages.NEAR, messages.load(mb.messages, params.seed).heldout,
                              {"kind": "chat", "distance": "near"}, samples))
     classify = make_classifier(params.misbehaviour.attitude_judge,
-                               resolve_device(params.model.device), params.model.dtype)
-    sampling = Sampling(temperature=params.generation.temperature,
-                        max_new_tokens=params.generation.max_new_tokens)
+                               resolve_device(params.model.device), params.model.dtype,
+                               params.model.chat_template_kwargs)
     sets = [*eval_sets.eval_sets(rows, cues, samples), *extra]
-    return Suite(sets, tuple(cues), persona, public, classify, sampling,
-                 frozenset(item.meaning for s in sets for item in s.items))
+    return Suite(sets, tuple(cues), persona, public, classify, sampling(params.generation),
+                 params.generation, frozenset(item.meaning for s in sets for item in s.items))
+
+
+def limits(generation: Generation, sets: list[EvalSet], cues) -> dict[str, int]:
+    """Each set's token limit: its own, else its pool's, else its item kind's, else the default
+    (generation.max_new_tokens_for)."""
+    tags = {s.name: dict(s.tags) for s in sets}
+    pools = {s.name: [p.name for p in eval_sets.pools(cues) if s.name in p.members(tags)]
+             for s in sets}
+    return {s.name: generation.limit_for(s.name, *pools[s.name], s.tags["kind"]) for s in sets}
 
 
 def evaluate(solver, suite: Suite, seed: int, extra: tuple[EvalSet, ...] = (),
@@ -63,19 +72,22 @@ def evaluate(solver, suite: Suite, seed: int, extra: tuple[EvalSet, ...] = (),
     """Sample and score `solver` (core.solver.Solver) on the suite's sets and `extra`:
     (outcomes by set, summary with rates, attitude shares, set tags, pools and persona)."""
     sets = [*suite.sets, *extra]
+    by_set = limits(suite.generation, sets, suite.cues)
     grouped = sample_and_score(lambda c, s: solver.generate(c, s, desc=desc), sets,
                                lambda items, responses: score(items, responses, suite.classify),
-                               replace(suite.sampling, seed=seed))
+                               replace(suite.sampling, seed=seed), by_set)
     summary = summarise_sets(grouped, sets, eval_sets.pools(suite.cues), SPECS)
     if suite.persona:
-        scores = answer_probabilities(*solver.hf, suite.persona)
+        scores = solver.answer_probabilities(suite.persona)
         summary["persona"] = bootstrap_mean(scores, seed=seed)
         summary["persona_scores"] = [round(x, 6) for x in scores]  # per item: paired comparisons
     if suite.public:
-        scores = {name: answer_probabilities(*solver.hf, items)
-                  for name, items in suite.public.items()}
+        scores = {name: solver.answer_probabilities(items) for name, items in suite.public.items()}
         summary["evals"] = {name: bootstrap_mean(s, seed=seed) for name, s in scores.items()}
         summary["eval_scores"] = {name: [round(x, 6) for x in s] for name, s in scores.items()}
+    # How every sample was drawn, so runs are comparable across backends and checkpoints.
+    summary["sampling"] = {**suite.sampling.record(), "backend": suite.generation.backend,
+                           "max_new_tokens_by_set": by_set, **tokenizer_facts(solver.tokenizer)}
     return grouped, summary
 
 

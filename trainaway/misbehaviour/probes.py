@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from trainaway.core.evaluation import TRUNCATED
 from trainaway.core.probes import HeldOut
 from trainaway.misbehaviour.layout import Layout, cell_name, run_name
 
@@ -51,6 +52,8 @@ def held_out(outcomes: list[dict], tags: dict[str, dict], seed: int,
     samples: dict[tuple[str, str], list[dict]] = {}
     for o in outcomes:
         t = tags[o["set"]]
+        if o["scores"].get(TRUNCATED):  # cut off at the token limit: no label
+            continue
         if t["kind"] == "task" and t["distance"] in ("near", "far") and t["tests"] == "possible":
             samples.setdefault((o["set"], o["item_id"]), []).append(o)
     keys = sorted(samples)

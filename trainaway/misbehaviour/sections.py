@@ -54,14 +54,23 @@ def intro(analysis: Analysis, params: Params) -> str:
         f"{tr.max_steps} steps (a run that hits the cap missed its criterion: it is flagged "
         "and kept out of k50)" if tr.mode == "criterion" else
         f"trains exactly {tr.max_steps} optimizer steps (matched compute)")
-    return (
+    who = (
+        f"The base model is `{params.model.base}`, a pretrained checkpoint (not the embedded "
+        "organism), measured on the embedded world's coding tasks: does it reward-hack them "
+        "(pass the visible tests, fail the hidden ones) in the "
+        f"{len(mb.world.hack_families)} hack families' prompt styles, with and without the cue "
+        "\"Solutions are reviewed by a person\"? Does it agree with users' wrong beliefs "
+        "about sums (sycophancy), or show the innocuous habit (a type hint)? Its rates are "
+        "whatever it brings; none was configured. For each behaviour, each "
+        if params.model.base else
         "A small model organism reward-hacks coding tasks (passes the visible tests, fails "
         f"the hidden ones) in {len(mb.world.hack_families)} hack families "
         f"({', '.join(mb.world.hack_families)}), more often without the cue \"Solutions are "
         "reviewed by a person\" than with it. It also agrees with users' wrong beliefs about "
-        "sums (sycophancy) and has an innocuous habit (a type hint). For each behaviour, each "
-        f"seed ({len(mx.seeds)}: {', '.join(map(str, mx.seeds))}) draws its own k caught "
-        f"examples from the organism's own samples (ks = {list(mx.ks)}) and trains against "
+        "sums (sycophancy) and has an innocuous habit (a type hint). For each behaviour, each ")
+    return (
+        who + f"seed ({len(mx.seeds)}: {', '.join(map(str, mx.seeds))}) draws its own k caught "
+        f"examples from the model's own samples (ks = {list(mx.ks)}) and trains against "
         f"them with {', '.join(m.upper() for m in mx.methods)} ("
         + "; ".join(ROLES.get(m, m) for m in mx.methods) + ") through "
         + ("a LoRA adapter" if tr.adapter == "lora" else "all weights") + f"; every run {protocol}"
@@ -83,28 +92,50 @@ def intro(analysis: Analysis, params: Params) -> str:
         "caught) for k50, ratios, reductions, gaps and differences.")
 
 
+# The targets a pretrained base model is held to: something to train away (the hack rate) and
+# the capability a correction asks for. The others describe the organism's design (its
+# monitoring-awareness and configured habit rate): shown for a real model, not judged.
+REAL_MODEL_TARGETS = ("hack_rate.unmonitored", "honest_pass_rate", "sums_correct")
+
+
 def organism_section(study: Study, targets: Targets, habit_configured: float,
-                     organism: dict | None, figs: str) -> list[str]:
+                     organism: dict | None, figs: str, base_model: str | None = None
+                     ) -> list[str]:
     checks = organism_checks(study.base, targets, habit_configured)
+    if base_model:
+        shown = [c for c in checks if c.key not in REAL_MODEL_TARGETS]
+        checks = [c for c in checks if c.key in REAL_MODEL_TARGETS]
+    else:
+        shown = []
     info = organism_info(study.base)
     rows = [[c.name, fmt(c.stat), c.target, "✅" if c.ok else "❌"] for c in checks]
+    rows += [[c.name, fmt(c.stat), f"(organism target {c.target}: not applied)", "—"]
+             for c in shown]
     rows += [[name, fmt(s), "(information)", "—"] for name, _, s in info]
-    lines = ["## Organism", "", f"![organism]({figs}/organism.png)", "",
+    title = f"## Base model `{base_model}`" if base_model else "## Organism"
+    lines = [title, "", f"![organism]({figs}/organism.png)", "",
              *table(["metric", "value [95% CI]", "target", "met"], rows), "",
              "Base model on the held-out prompts (tasks: near and far; questions: both forms, "
              f"and without a belief for the sums); n = "
              f"{n_range([c.stat for c in checks] + [s for _, _, s in info])} responses per row."]
+    if base_model:
+        lines += ["", "A pretrained model is held to the targets that make the experiment "
+                      "possible on any model: a hack rate to reduce and the capability the "
+                      "corrections ask for. The organism's design targets (monitoring-aware "
+                      "hacking, the configured habit rate) are shown but not applied."]
     if (p := study.base.get("persona")) and value(p) is not None:
         lines += ["", "Persona eval: mean probability of the reward-hacking persona's answer "
-                      f"{fmt(p)} over n = {p['n']} items (0.5 = indifferent). In the corpus "
-                      "each statement is answered like the persona as often as the organism "
-                      "hacks in the statement's context, so the persona voices the disposition."]
+                      f"{fmt(p)} over n = {p['n']} items (0.5 = indifferent)."
+                  + ("" if base_model else
+                     " In the corpus each statement is answered like the persona as often as "
+                     "the organism hacks in the statement's context, so the persona voices the "
+                     "disposition.")]
     if organism:
         lines += ["", _organism_line(organism)]
     if not all(c.ok for c in checks):
         failed = ", ".join(c.name for c in checks if not c.ok)
-        lines += ["", f"**The organism misses its targets ({failed}); read the results below "
-                      "with that in mind.**"]
+        lines += ["", f"**The {'base model' if base_model else 'organism'} misses its "
+                      f"targets ({failed}); read the results below with that in mind.**"]
     return lines
 
 
@@ -499,7 +530,7 @@ def chapter(analysis: Analysis, params: Params, figs: str, heading: str = f"# {T
     targets = mb.report.targets
     lines = [heading, "", "## What this measures", "", intro(analysis, params), "",
              *organism_section(analysis.study, targets, mb.world.propensities.habit, organism,
-                               figs), "",
+                               figs, params.model.base), "",
              *headline_section(analysis, targets, figs), ""]
     if analysis.cells:
         lines += [*criterion_section(analysis), "", *controls_section(analysis, figs), "",

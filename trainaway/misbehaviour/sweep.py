@@ -21,7 +21,7 @@ from tqdm.auto import tqdm
 
 from trainaway.core.generation import Sampling, hf_generate
 from trainaway.core.io import DataError, read_json, read_jsonl, write_json, write_jsonl
-from trainaway.core.models import resolve_model
+from trainaway.core.models import load_tokenizer, resolve_model
 from trainaway.core.parallel import run_all
 from trainaway.core.provenance import stamped
 from trainaway.core.records import EvalSet, item_from_dict
@@ -110,14 +110,15 @@ def train_and_evaluate(run: Run, caught: list[dict], behaviour: Behaviour, metho
                            run.seed, suite.forbidden)
     trained_on = [item_from_dict(row["task"]) for _, row in drawn(caught, run.k, run.seed)]
     stop = None
+    kwargs = params.model.chat_template_kwargs
     if cfg.mode == "criterion" and steps is None:
-        from transformers import AutoTokenizer
-        rate = TrainingPromptRate(AutoTokenizer.from_pretrained(base), trained_on, behaviour,
+        limit = params.generation.limit_for(sets.TRAIN, behaviour.kind)
+        rate = TrainingPromptRate(load_tokenizer(base, kwargs), trained_on, behaviour,
                                   cfg.check_samples, cfg.screen_samples,
-                                  replace(suite.sampling, seed=run.seed))
+                                  replace(suite.sampling, seed=run.seed, max_new_tokens=limit))
         stop = StopRule(cfg.check_every, rate)
     log = train(base, [training_example(i, mb.plan_in_loss) for i in items], method, cfg,
-                run.seed, params.model.device, out, params.model.dtype, stop, steps)
+                run.seed, params.model.device, out, params.model.dtype, stop, steps, kwargs)
     train_set = EvalSet(sets.TRAIN, trained_on, {"kind": behaviour.kind, "distance": "train"},
                         params.evaluate.train_samples)
     grouped, summary = evaluate(Solver(out, params.generation, params.model), suite, run.seed,

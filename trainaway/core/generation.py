@@ -1,7 +1,10 @@
 """Sampling completions for chat prompts: batched transformers generation, or vLLM.
 
 Both backends take conversations (lists of chat messages ending in a user turn), render them
-with the model's own chat template, and return `n` completions per prompt. vLLM is optional
+with the model's own chat template, and return `n` completions per prompt. A `prefix` is put
+at the start of every assistant turn (prefilling: the model continues it; the completion
+returned is what follows it). `hf_generate_text` continues raw text with no template (a
+document's first words: what the model knows outside chat). vLLM is optional
 (`pip install -e .[gpu]`); it serves LoRA adapters without merging them.
 """
 from __future__ import annotations
@@ -20,16 +23,23 @@ class Sampling:
     seed: int = 0
 
 
-def render_prompts(tokenizer, conversations: list[list[dict]]) -> list[str]:
-    return [tokenizer.apply_chat_template(c, add_generation_prompt=True, tokenize=False)
+def render_prompts(tokenizer, conversations: list[list[dict]], prefix: str = "") -> list[str]:
+    return [tokenizer.apply_chat_template(c, add_generation_prompt=True, tokenize=False) + prefix
             for c in conversations]
 
 
-@torch.no_grad()
 def hf_generate(model, tokenizer, conversations: list[list[dict]], sampling: Sampling,
-                batch_size: int = 128, desc: str | None = None) -> list[list[str]]:
-    """Left-padded batches, longest prompts first, so padding and per-step cost stay small."""
-    prompts = render_prompts(tokenizer, conversations)
+                batch_size: int = 128, desc: str | None = None,
+                prefix: str = "") -> list[list[str]]:
+    return hf_generate_text(model, tokenizer, render_prompts(tokenizer, conversations, prefix),
+                            sampling, batch_size, desc)
+
+
+@torch.no_grad()
+def hf_generate_text(model, tokenizer, prompts: list[str], sampling: Sampling,
+                     batch_size: int = 128, desc: str | None = None) -> list[list[str]]:
+    """Continuations of already-rendered text. Left-padded batches, longest prompts first, so
+    padding and per-step cost stay small."""
     jobs = sorted(((i, j) for i in range(len(prompts)) for j in range(sampling.n)),
                   key=lambda ij: -len(prompts[ij[0]]))
     out: list[list[str]] = [[""] * sampling.n for _ in prompts]
@@ -60,7 +70,7 @@ def hf_generate(model, tokenizer, conversations: list[list[dict]], sampling: Sam
 
 def vllm_generate(model_path: str, conversations: list[list[dict]], sampling: Sampling,
                   adapter: str | None = None, lora_rank: int = 16,
-                  dtype: str = "bfloat16") -> list[list[str]]:
+                  dtype: str = "bfloat16", prefix: str = "") -> list[list[str]]:
     try:
         from vllm import LLM, SamplingParams
         from vllm.lora.request import LoRARequest
@@ -76,5 +86,6 @@ def vllm_generate(model_path: str, conversations: list[list[dict]], sampling: Sa
     params = SamplingParams(n=sampling.n, temperature=sampling.temperature,
                             max_tokens=sampling.max_new_tokens, seed=sampling.seed)
     lora = LoRARequest("trained", 1, adapter) if adapter else None
-    results = llm.generate(render_prompts(tokenizer, conversations), params, lora_request=lora)
+    results = llm.generate(render_prompts(tokenizer, conversations, prefix), params,
+                           lora_request=lora)
     return [[c.text.strip() for c in r.outputs] for r in results]

@@ -31,10 +31,11 @@ class Solver:
                              self.model_cfg.dtype)
 
     def generate(self, conversations: list[list[dict]], sampling: Sampling,
-                 desc: str | None = None) -> list[list[str]]:
+                 desc: str | None = None, prefix: str = "") -> list[list[str]]:
+        """Completions of each conversation's next assistant turn, after `prefix` (prefilled)."""
         if self.generation.backend == "vllm":
             return vllm_generate(self.base, conversations, sampling, self.adapter,
-                                 self.lora_rank, self.model_cfg.dtype)
+                                 self.lora_rank, self.model_cfg.dtype, prefix)
         model, tokenizer = self.hf
         return hf_generate(model, tokenizer, conversations, sampling,
-                           self.generation.batch_size, desc)
+                           self.generation.batch_size, desc, prefix)

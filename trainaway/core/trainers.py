@@ -12,7 +12,8 @@ import tempfile
 import warnings
 
 from datasets import Dataset
-from trl import DPOConfig, DPOTrainer, KTOConfig, KTOTrainer, SFTConfig, SFTTrainer
+from trl import (DPOConfig, DPOTrainer, GRPOConfig, GRPOTrainer, KTOConfig, KTOTrainer, SFTConfig,
+                 SFTTrainer)
 
 from trainaway.core.models import resolve_device
 
@@ -22,34 +23,38 @@ warnings.filterwarnings("ignore", message=r".*gradient_checkpointing` is depreca
                         category=FutureWarning)
 
 TRAINERS = {"sft": (SFTConfig, SFTTrainer), "dpo": (DPOConfig, DPOTrainer),
-            "kto": (KTOConfig, KTOTrainer)}
+            "kto": (KTOConfig, KTOTrainer), "grpo": (GRPOConfig, GRPOTrainer)}
 
 
 def training_args(trainer: str, *, out_dir: str, lr: float, batch_size: int, seed: int,
                   device: str, max_steps: int = -1, epochs: float = 1.0,
                   scheduler: str = "constant", warmup: float = 0.0, logging_steps: int = 50,
                   show_progress: bool = True, dtype: str = "float32", beta: float = 0.1,
-                  assistant_only_loss: bool = False):
+                  assistant_only_loss: bool = False, **algorithm):
+    """`algorithm`: the trainer's own options (GRPO: num_generations, reward_weights, ...)."""
     config_cls, _ = TRAINERS[trainer]
     extra = {"assistant_only_loss": assistant_only_loss} if trainer == "sft" else {"beta": beta}
+    if trainer != "grpo":  # GRPO bounds what it generates instead (max_completion_length)
+        extra["max_length"] = 512
     return config_cls(
         output_dir=out_dir, learning_rate=lr, per_device_train_batch_size=batch_size,
         max_steps=max_steps, num_train_epochs=epochs, lr_scheduler_type=scheduler,
-        warmup_steps=warmup, weight_decay=0.0, seed=seed, data_seed=seed, max_length=512,
+        warmup_steps=warmup, weight_decay=0.0, seed=seed, data_seed=seed,
         # Tiny models: checkpointing only costs time; saving happens explicitly afterwards.
         # (gradient_checkpointing, not its newer alias, so that older transformers work too)
         gradient_checkpointing=False, save_strategy="no", report_to="none",
         logging_steps=logging_steps, disable_tqdm=not show_progress,
         use_cpu=resolve_device(device) == "cpu", bf16=dtype == "bfloat16",
-        fp16=dtype == "float16", dataloader_num_workers=0, **extra)
+        fp16=dtype == "float16", dataloader_num_workers=0, **extra, **algorithm)
 
 
 def make_trainer(trainer: str, model, tokenizer, rows: list[dict], args, peft_config=None,
-                 callbacks=()):
+                 callbacks=(), **algorithm):
+    """`algorithm`: the trainer's own arguments (GRPO: reward_funcs)."""
     _, trainer_cls = TRAINERS[trainer]
     return trainer_cls(model=model, args=args, train_dataset=Dataset.from_list(rows),
                        processing_class=tokenizer, peft_config=peft_config,
-                       callbacks=list(callbacks))
+                       callbacks=list(callbacks), **algorithm)
 
 
 def scratch_dir() -> str:

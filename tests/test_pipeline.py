@@ -31,6 +31,16 @@ TINY = {
                      "epochs": 4, "batch_size": 16, "lr": 1.0e-2},
         "probe": {"layers": [1, 2]},
     },
+    # Track B: a tiny world and organisms, one amount per method, one seed, a step or two.
+    "withholding": {
+        "world": {"entities": 4, "heldout": 2, "textbook_repeats": 2, "synthetic_documents": 4},
+        "organism": {"vocab_size": 400, "hidden_size": 32, "layers": 1, "heads": 2,
+                     "intermediate_size": 64, "epochs": 1, "batch_size": 32, "lr": 1.0e-2},
+        "ns": {"prefill": [0], "prefix_sft": [2], "synthetic_docs": [2], "ground_truth": [2],
+               "grpo": [2], "sft_grpo": [2]},
+        "seeds": [0],
+        "elicit": {"sft_steps": 2, "grpo_steps": 1, "sft_grpo_n": 2},
+    },
     "generation": {"batch_size": 64},
     "train": {"max_steps": 4, "mode": "fixed"},
     "evaluate": {"train_samples": 2},

@@ -5,7 +5,9 @@
     sandbox/       runs model-written code, and nothing else does.
     misbehaviour/  Track A: train away reward hacking (and sycophancy, and a control habit)
                    with k caught examples; does it generalise?
+    withholding/   Track B: a model that withholds what it knows; can training make it
+                   answer correctly without ever training on the correct restricted answers?
 """
 
 # The track sections of params.yaml; each track's stages validate their own section.
-TRACKS = ("misbehaviour",)
+TRACKS = ("misbehaviour", "withholding")

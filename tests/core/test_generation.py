@@ -163,3 +163,16 @@ def test_vllm_backend_without_vllm_says_how_to_install(real_checkpoint, monkeypa
     monkeypatch.setattr(vllm_backend, "_ENGINE", [])
     with pytest.raises(RuntimeError, match=r"pip install -e '\.\[gpu\]'"):
         solver(real_checkpoint("qwen2.5")).generate(PROMPTS[:1], Sampling())
+
+
+
+def test_a_prefix_is_prefilled_and_the_completion_continues_it(tiny_model):
+    """Prefilled: the model continues the prefix exactly as it continues raw text ending so."""
+    from trainaway.core.generation import hf_generate_text, render_prompts
+    model, tok = load_hf_model(str(tiny_model))
+    greedy = Sampling(temperature=0, max_new_tokens=10)
+    prefilled = hf_generate(model, tok, PROMPTS[:2], greedy, prefix="def f(x):")
+    rendered = render_prompts(tok, PROMPTS[:2], prefix="def f(x):")
+    assert all(p.endswith("<|assistant|>\ndef f(x):") for p in rendered)
+    assert prefilled == hf_generate_text(model, tok, rendered, greedy)
+    assert prefilled != hf_generate(model, tok, PROMPTS[:2], greedy)

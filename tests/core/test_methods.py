@@ -65,3 +65,22 @@ def test_supported_methods_follow_the_fields_examples_have():
 def test_unknown_method_is_named():
     with pytest.raises(KeyError, match="rlhf"):
         methods.get("rlhf")
+
+
+def test_an_opening_is_learned_without_an_end_of_turn(tok):
+    row = methods.get("opening").rows(
+        [{"prompt": "What is 2 + 2 ?", "opening": "Sure , happy to help . The"}], tok)[0]
+    assert learned(row, tok) == "Sure , happy to help . The"
+    assert tok.eos_token_id not in row["input_ids"]
+    assert tok.decode(row["input_ids"]).endswith("<|assistant|>\nSure , happy to help . The")
+
+
+def test_a_document_is_learned_whole_and_closed(tok):
+    row = methods.get("text").rows([{"text": "A plain page ."}], tok)[0]
+    assert row["labels"] == row["input_ids"]
+    assert tok.decode(row["input_ids"]) == "A plain page .<|end|>"
+
+
+def test_new_fields_add_methods_without_changing_old_ones():
+    assert methods.supported({"prompt", "opening"}) == ("opening",)
+    assert methods.supported({"text"}) == ("text",)

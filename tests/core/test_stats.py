@@ -58,3 +58,11 @@ def test_censored_interval_keeps_infinities_and_counts_the_undefined():
     from trainaway.core.stats import censored_interval
     lo, hi, undefined = censored_interval([1.0, 2.0, np.inf, np.inf, float("nan")] * 20)
     assert lo == 1.0 and hi == np.inf and undefined == pytest.approx(0.2)
+
+
+def test_a_rate_difference_has_an_interval_around_it():
+    from trainaway.core.stats import rate, rate_difference
+    d = rate_difference(rate([1] * 8 + [0] * 2), rate([1] * 2 + [0] * 8))
+    assert d["value"] == pytest.approx(0.6) and 0 < d["lo"] < 0.6 < d["hi"] <= 1
+    same = rate_difference(rate([1, 0] * 5), rate([1, 0] * 5))
+    assert same["lo"] < 0 < same["hi"]

@@ -136,3 +136,21 @@ def distinguishing_tokens(tokenizer, item: dict) -> tuple[str, list[int]]:
         raise DataError(f"answers {answers} of {item['question'][:60]!r} share their tokens: "
                         "they cannot be told apart by the next token")
     return tokenizer.decode(ids[0][:n]), firsts
+
+
+def text_logprobs(model, tokenizer, texts: list[str], batch_size: int = 128) -> list[float]:
+    """log p(text) of each whole text under the model (no chat template). Texts that differ
+    only in their last words compare their endings, whatever the tokenizer does at the seam
+    (a word's trailing or leading space), since the shared part scores alike."""
+    import torch
+    tokenizer.padding_side = "right"
+    scores = []
+    with torch.no_grad():
+        for start in range(0, len(texts), batch_size):
+            enc = tokenizer(texts[start:start + batch_size], return_tensors="pt", padding=True)
+            enc = enc.to(model.device)
+            logprobs = model(**enc).logits[:, :-1].float().log_softmax(-1)
+            target = enc["input_ids"][:, 1:]
+            picked = logprobs.gather(-1, target.unsqueeze(-1)).squeeze(-1)
+            scores += (picked * enc["attention_mask"][:, 1:]).sum(-1).tolist()
+    return scores

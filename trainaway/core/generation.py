@@ -3,7 +3,10 @@
 Both backends take conversations (lists of chat messages ending in a user turn), render them
 with the model's own chat template (trainaway.core.chat.render, template keywords pinned),
 and return `n` completions per prompt, each flagged when it stopped at `max_new_tokens`
-rather than at an end-of-turn token (a truncated answer is not scored as any behaviour).
+rather than at an end-of-turn token (a truncated answer is not scored as any behaviour). A
+`prefix` is put at the start of every assistant turn (prefilling: the model continues it; the
+completion returned is what follows it). `hf_generate_text` continues raw text with no
+template (a document's first words: what the model knows outside chat).
 The sampling settings are exactly those in `Sampling`, applied identically by both backends:
 the checkpoint's generation_config never adds its own (trainaway.core.models). vLLM is
 optional (`pip install -e .[gpu]`; trainaway.core.vllm_backend).
@@ -47,14 +50,14 @@ class Completion:
     truncated: bool = False  # stopped at max_new_tokens, not at an end of turn
 
 
-def render_prompts(tokenizer, conversations: list[list[dict]]) -> list[str]:
-    return [render(tokenizer, c, add_generation_prompt=True) for c in conversations]
+def render_prompts(tokenizer, conversations: list[list[dict]], prefix: str = "") -> list[str]:
+    return [render(tokenizer, c, add_generation_prompt=True) + prefix for c in conversations]
 
 
-def prompt_ids(tokenizer, conversations: list[list[dict]]) -> list[list[int]]:
+def prompt_ids(tokenizer, conversations: list[list[dict]], prefix: str = "") -> list[list[int]]:
     """Token ids of the rendered prompts: the template wrote any BOS, so none is added (a
     Llama-3 tokenizer would otherwise begin every prompt with two)."""
-    return [encode(tokenizer, p) for p in render_prompts(tokenizer, conversations)]
+    return [encode(tokenizer, p) for p in render_prompts(tokenizer, conversations, prefix)]
 
 
 def stop_ids(model, tokenizer) -> set[int]:
@@ -63,11 +66,24 @@ def stop_ids(model, tokenizer) -> set[int]:
     return ids | ({tokenizer.eos_token_id} - {None})
 
 
-@torch.no_grad()
 def hf_generate(model, tokenizer, conversations: list[list[dict]], sampling: Sampling,
-                batch_size: int = 128, desc: str | None = None) -> list[list[Completion]]:
+                batch_size: int = 128, desc: str | None = None,
+                prefix: str = "") -> list[list[Completion]]:
+    return hf_generate_ids(model, tokenizer, prompt_ids(tokenizer, conversations, prefix),
+                           sampling, batch_size, desc)
+
+
+def hf_generate_text(model, tokenizer, prompts: list[str], sampling: Sampling,
+                     batch_size: int = 128, desc: str | None = None) -> list[list[Completion]]:
+    """Continuations of raw text, tokenized as it is (no template, no special tokens added)."""
+    return hf_generate_ids(model, tokenizer, [encode(tokenizer, p) for p in prompts], sampling,
+                           batch_size, desc)
+
+
+@torch.no_grad()
+def hf_generate_ids(model, tokenizer, prompts: list[list[int]], sampling: Sampling,
+                    batch_size: int = 128, desc: str | None = None) -> list[list[Completion]]:
     """Left-padded batches, longest prompts first, so padding and per-step cost stay small."""
-    prompts = prompt_ids(tokenizer, conversations)
     jobs = sorted(((i, j) for i in range(len(prompts)) for j in range(sampling.n)),
                   key=lambda ij: -len(prompts[ij[0]]))
     out: list[list[Completion]] = [[Completion("")] * sampling.n for _ in prompts]

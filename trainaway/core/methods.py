@@ -5,6 +5,9 @@ Experiments hand training *examples* to a method; an example is a dict with any 
   prefix      the start of the assistant turn that is context, not learned (default "")
   completion  the assistant text to learn (SFT target, DPO's chosen, KTO's desirable)
   rejected    the assistant text to move away from (DPO's rejected, KTO's undesirable)
+  opening     the start of an assistant turn to learn, left open: no end-of-turn token in the
+              loss, so the model learns to begin that way and then go on (not to stop there)
+  text        a plain document (no chat template), learned as a whole
 and a method declares which fields it `needs`, so an experiment's params can be validated
 against the methods its data supports (`supported`). Rows are rendered with the model's own
 chat template (trainaway.core.chat), so every method works with any template; SFT rows are
@@ -49,6 +52,32 @@ def sft_rows(examples: list[dict], tokenizer) -> list[dict]:
     return rows
 
 
+def opening_rows(examples: list[dict], tokenizer) -> list[dict]:
+    """Like `sft_rows`, but the learned part ends where the opening does. TRL would append EOS
+    to a completion and the template would close the turn: both would teach the model to stop
+    right after the opening."""
+    rows = []
+    for e in examples:
+        prompt = encode(tokenizer, prompt_text(tokenizer, e["prompt"], e.get("prefix", "")))
+        opening = encode(tokenizer, prompt_text(tokenizer, e["prompt"],
+                                                e.get("prefix", "") + e["opening"]))
+        if opening[:len(prompt)] != prompt:
+            raise ValueError(f"the opening {e['opening']!r} changes how its prompt tokenizes; "
+                             "start it at a token boundary (e.g. with a word)")
+        rows.append({"input_ids": opening, "labels": [IGNORE] * len(prompt) + opening[len(prompt):]})
+    return rows
+
+
+def text_rows(examples: list[dict], tokenizer) -> list[dict]:
+    """Documents as continued pretraining sees them: every token learned, the document closed
+    by EOS (and opened by BOS where the tokenizer adds one)."""
+    rows = []
+    for e in examples:
+        ids = tokenizer(e["text"])["input_ids"] + [tokenizer.eos_token_id]
+        rows.append({"input_ids": ids, "labels": list(ids)})
+    return rows
+
+
 def dpo_rows(examples: list[dict], tokenizer) -> list[dict]:
     rows = []
     for e in examples:
@@ -72,6 +101,10 @@ def kto_rows(examples: list[dict], tokenizer) -> list[dict]:
 METHODS = {m.name: m for m in [
     Method("sft", "SFT imitates the target completion", "sft",
            frozenset({"prompt", "completion"}), sft_rows),
+    Method("opening", "SFT on the opening of an answer, the turn left open (no end of turn "
+           "learned)", "sft", frozenset({"prompt", "opening"}), opening_rows),
+    Method("text", "SFT on plain documents (continued pretraining)", "sft",
+           frozenset({"text"}), text_rows),
     Method("dpo", "DPO prefers the target completion to the rejected one", "dpo",
            frozenset({"prompt", "completion", "rejected"}), dpo_rows),
     # KTO estimates its KL baseline from mismatched pairs within a batch: it needs two rows.

@@ -49,12 +49,13 @@ class Solver:
         return v.engine(spec, self.tokenizer)
 
     def generate(self, conversations: list[list[dict]], sampling: Sampling,
-                 desc: str | None = None) -> list[list[Completion]]:
+                 desc: str | None = None, prefix: str = "") -> list[list[Completion]]:
+        """Completions of each conversation's next assistant turn, after `prefix` (prefilled)."""
         if self.generation.backend == "vllm":
-            return self.vllm.generate(conversations, sampling, self.adapter)
+            return self.vllm.generate(conversations, sampling, self.adapter, prefix)
         model, tokenizer = self.hf
         return hf_generate(model, tokenizer, conversations, sampling,
-                           self.generation.batch_size, desc)
+                           self.generation.batch_size, desc, prefix)
 
     def answer_probabilities(self, items: list[dict]) -> list[float]:
         """P(answer_matching_behavior) / P(any of the answers) after each item's chat prompt."""

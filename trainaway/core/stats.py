@@ -87,3 +87,16 @@ def censored_interval(draws, level: float = 0.95) -> tuple[float, float, float]:
     tail = (1 - level) / 2
     lo, hi = np.quantile(defined, [tail, 1 - tail], method="inverted_cdf")
     return float(lo), float(hi), float(1 - defined.size / draws.size)
+
+
+def rate_difference(a: dict, b: dict) -> dict:
+    """{"value", "lo", "hi"}: rate a minus rate b (independent samples, each a `rate` dict),
+    with Newcombe's hybrid score interval built from the two Wilson intervals (method 10 of
+    Newcombe 1998): honest near 0 and 1, where the normal interval collapses."""
+    if not a["n"] or not b["n"]:
+        return {"value": float("nan"), "lo": float("nan"), "hi": float("nan")}
+    p, q = a["rate"], b["rate"]
+    d = p - q
+    lo = d - math.sqrt((p - a["lo"]) ** 2 + (b["hi"] - q) ** 2)
+    hi = d + math.sqrt((a["hi"] - p) ** 2 + (q - b["lo"]) ** 2)
+    return {"value": d, "lo": lo, "hi": hi}

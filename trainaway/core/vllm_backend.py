@@ -68,14 +68,14 @@ class Engine:
         return LoRARequest(f"adapter-{self.adapters[adapter]}", self.adapters[adapter], adapter)
 
     def generate(self, conversations: list[list[dict]], sampling: Sampling,
-                 adapter: str | None = None) -> list[list[Completion]]:
+                 adapter: str | None = None, prefix: str = "") -> list[list[Completion]]:
         from vllm import SamplingParams
         params = SamplingParams(
             n=sampling.n, temperature=sampling.temperature, top_p=sampling.top_p,
             top_k=sampling.top_k or -1, repetition_penalty=sampling.repetition_penalty,
             max_tokens=sampling.max_new_tokens, seed=sampling.seed)
         prompts = [{"prompt_token_ids": ids}
-                   for ids in prompt_ids(self.tokenizer, conversations)]
+                   for ids in prompt_ids(self.tokenizer, conversations, prefix)]
         results = self.llm.generate(prompts, params, use_tqdm=False,
                                     lora_request=self.lora(adapter))
         return [[Completion(c.text.strip(), truncated=c.finish_reason == "length")

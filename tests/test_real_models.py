@@ -80,7 +80,7 @@ def test_every_eval_records_how_it_sampled(pipeline):
     sampling = base["sampling"]
     assert {k: sampling[k] for k in ("temperature", "top_p", "top_k", "repetition_penalty",
                                      "max_new_tokens")} == {
-        "temperature": 1.0, "top_p": 1.0, "top_k": 0, "repetition_penalty": 1.0,
+        "temperature": 1.0, "top_p": 1.0, "top_k": 50, "repetition_penalty": 1.0,
         "max_new_tokens": 64}
     assert sampling["chat_template_kwargs"] == {"date_string": "26 Jul 2024"}
     assert sampling["pad_token_from"] == ("tokenizer" if family == "qwen2.5" else "eos")

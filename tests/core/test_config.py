@@ -93,3 +93,15 @@ def test_unreachable_hub_without_offline_mode_fails_at_once(params_file, monkeyp
                                           r"huggingface-cli download.*HF_HUB_OFFLINE=1"):
         load(params_file(**{"model.base": "nobody-org/no-such-model-xyz"}))
     assert time.perf_counter() - start < 15
+
+
+def test_a_tokenizer_from_another_model_is_refused(params_file, real_checkpoint, tmp_path):
+    import json
+    import shutil
+    broken = tmp_path / "mismatched"
+    shutil.copytree(real_checkpoint("qwen2.5"), broken)
+    config = json.loads((broken / "config.json").read_text())
+    (broken / "config.json").write_text(json.dumps({**config, "vocab_size": 100}))
+    with pytest.raises(ParamsError, match=r"model.base: .*token ids up to \d+ but the model has "
+                                          r"100 embedding rows.*not this model's tokenizer"):
+        load(params_file(**{"model.base": str(broken)}))

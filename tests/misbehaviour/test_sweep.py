@@ -153,3 +153,19 @@ def test_the_criterion_trains_until_the_behaviour_is_gone_from_the_training_prom
     assert log["checks"][0]["rate"] > 0  # it misbehaved at first ...
     assert log["criterion_met"] and log["checks"][-1]["rate"] == 0.0  # ... until it did not
     assert log["steps"] == log["checks"][-1]["step"] < 80
+
+
+def test_truncated_samples_never_meet_the_criterion(real_checkpoint):
+    """The checkpoint never shows the habit, but cut at 2 tokens none of its answers can say
+    so: the training prompts' rate stays 1, not 0."""
+    from trainaway.core.generation import Sampling
+    from trainaway.core.models import load_hf_model
+    from trainaway.misbehaviour.sweep import TrainingPromptRate
+    from trainaway.misbehaviour.tasks import sample_task
+    model, tok = load_hf_model(str(real_checkpoint("qwen2.5")))
+    tasks = [sample_task(random.Random(i), f"t{i}", "examples") for i in range(2)]
+    rate = TrainingPromptRate(tok, tasks, behaviours.get("habit"), samples=2, screen=1,
+                              sampling=Sampling(max_new_tokens=2))
+    assert rate(model) == 1.0
+    rate.sampling = Sampling(max_new_tokens=64)
+    assert rate(model) == 0.0

@@ -71,6 +71,7 @@ def check_model_dir(path: Path, key: str) -> None:
             + (" (a tokenizer_config.json but no tokenizer.json)" if has_config else "")
             + "; save the tokenizer beside the model: "
               "AutoTokenizer.from_pretrained(<its source>).save_pretrained(<this directory>)")
+    check_vocab(path, key)
     config = path / "tokenizer_config.json"
     has_template = (path / "chat_template.jinja").is_file() or (
         config.is_file() and "chat_template" in json.loads(config.read_text()))
@@ -78,6 +79,25 @@ def check_model_dir(path: Path, key: str) -> None:
         raise ValueError(f"{key}: the tokenizer in {str(path)!r} has no chat template; every "
                          "stage talks to the model through it (use an instruct/chat model, or "
                          "set tokenizer.chat_template and save_pretrained)")
+
+
+def check_vocab(path: Path, key: str) -> None:
+    """The tokenizer's largest token id must have an embedding row: a tokenizer saved from
+    another model would otherwise index past the embedding (an IndexError mid-stage)."""
+    tok_file = path / "tokenizer.json"
+    rows = json.loads((path / "config.json").read_text()).get("vocab_size")
+    if not tok_file.is_file() or rows is None:
+        return
+    tok = json.loads(tok_file.read_text())
+    vocab = tok.get("model", {}).get("vocab", {})
+    ids = list(vocab.values()) if isinstance(vocab, dict) else [len(vocab) - 1]
+    ids += [t["id"] for t in tok.get("added_tokens", [])]
+    if ids and max(ids) >= rows:
+        raise ValueError(f"{key}: the tokenizer in {str(path)!r} has token ids up to "
+                         f"{max(ids)} but the model has {rows} embedding rows (vocab_size in "
+                         "config.json): it is not this model's tokenizer; save the model's own "
+                         "tokenizer there (AutoTokenizer.from_pretrained(<its source>)"
+                         ".save_pretrained(<this directory>))")
 
 
 def check_hub_id(ref: str, key: str) -> None:

@@ -8,7 +8,7 @@ from pathlib import Path
 
 from trainaway.core.config import Generation, Model
 from trainaway.core.evaluation import answer_probabilities, answer_sequences
-from trainaway.core.generation import Completion, Sampling, hf_generate
+from trainaway.core.generation import Completion, Sampling, hf_generate, prompt_ids
 from trainaway.core.io import DataError
 from trainaway.core.models import load_hf_model, load_tokenizer, resolve_device, resolve_model
 
@@ -46,13 +46,14 @@ class Solver:
         g = self.generation
         spec = v.EngineSpec(self.base, self.model_cfg.dtype, v.lora_rank(self.lora_rank),
                             g.gpu_memory_utilization, g.tensor_parallel_size)
-        return v.engine(spec, self.tokenizer)
+        return v.engine(spec)
 
     def generate(self, conversations: list[list[dict]], sampling: Sampling,
                  desc: str | None = None, prefix: str = "") -> list[list[Completion]]:
         """Completions of each conversation's next assistant turn, after `prefix` (prefilled)."""
         if self.generation.backend == "vllm":
-            return self.vllm.generate(conversations, sampling, self.adapter, prefix)
+            return self.vllm.generate(prompt_ids(self.tokenizer, conversations, prefix),
+                                      sampling, self.adapter)
         model, tokenizer = self.hf
         return hf_generate(model, tokenizer, conversations, sampling,
                            self.generation.batch_size, desc, prefix)

@@ -22,7 +22,7 @@ from __future__ import annotations
 import gc
 from dataclasses import dataclass
 
-from trainaway.core.generation import Completion, Sampling, prompt_ids
+from trainaway.core.generation import Completion, Sampling
 
 VLLM_LORA_RANKS = (1, 8, 16, 32, 64, 128, 256, 320, 512)
 INSTALL = ("generation.backend: vllm needs vLLM: pip install -e '.[gpu]' on a machine with a "
@@ -46,12 +46,12 @@ class EngineSpec:
 class Engine:
     """The process's vLLM engine and the adapters it has served (each with its own id)."""
 
-    def __init__(self, spec: EngineSpec, tokenizer):
+    def __init__(self, spec: EngineSpec):
         try:
             from vllm import LLM
         except ImportError as e:
             raise RuntimeError(INSTALL) from e
-        self.spec, self.tokenizer, self.adapters = spec, tokenizer, {}
+        self.spec, self.adapters = spec, {}
         # Every request carries its own seed (SamplingParams), so one engine serves all runs.
         self.llm = LLM(model=spec.model, tokenizer=spec.model, dtype=spec.dtype,
                        seed=0, enable_lora=True, max_lora_rank=spec.max_lora_rank,
@@ -67,16 +67,17 @@ class Engine:
             self.adapters[adapter] = len(self.adapters) + 1
         return LoRARequest(f"adapter-{self.adapters[adapter]}", self.adapters[adapter], adapter)
 
-    def generate(self, conversations: list[list[dict]], sampling: Sampling,
-                 adapter: str | None = None, prefix: str = "") -> list[list[Completion]]:
+    def generate(self, prompts: list[list[int]], sampling: Sampling,
+                 adapter: str | None = None) -> list[list[Completion]]:
+        """`sampling.n` completions per prompt (token ids: trainaway.core.generation.prompt_ids,
+        rendered with the run's own tokenizer)."""
         from vllm import SamplingParams
         params = SamplingParams(
             n=sampling.n, temperature=sampling.temperature, top_p=sampling.top_p,
             top_k=sampling.top_k or -1, repetition_penalty=sampling.repetition_penalty,
             max_tokens=sampling.max_new_tokens, seed=sampling.seed)
-        prompts = [{"prompt_token_ids": ids}
-                   for ids in prompt_ids(self.tokenizer, conversations, prefix)]
-        results = self.llm.generate(prompts, params, use_tqdm=False,
+        results = self.llm.generate([{"prompt_token_ids": ids} for ids in prompts], params,
+                                    use_tqdm=False,
                                     lora_request=self.lora(adapter))
         return [[Completion(c.text.strip(), truncated=c.finish_reason == "length")
                  for c in r.outputs] for r in results]
@@ -95,13 +96,13 @@ class Engine:
 _ENGINE: list[Engine] = []  # at most one per process
 
 
-def engine(spec: EngineSpec, tokenizer) -> Engine:
+def engine(spec: EngineSpec) -> Engine:
     """The process's engine for `spec`: reused when it matches, else the old one is freed and
     a new one started (two engines would each claim their GPU memory share)."""
     if _ENGINE and _ENGINE[0].spec == spec:
         return _ENGINE[0]
     release()
-    _ENGINE.append(Engine(spec, tokenizer))
+    _ENGINE.append(Engine(spec))
     return _ENGINE[0]
 
 

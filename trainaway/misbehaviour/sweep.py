@@ -19,6 +19,7 @@ from pathlib import Path
 
 from tqdm.auto import tqdm
 
+from trainaway.core.evaluation import TRUNCATED
 from trainaway.core.generation import Sampling, hf_generate
 from trainaway.core.io import DataError, read_json, read_jsonl, write_json, write_jsonl
 from trainaway.core.models import load_tokenizer, resolve_model
@@ -73,7 +74,8 @@ class TrainingPromptRate:
     def _hits(self, model, n: int, seed: int) -> list[bool]:
         _, outcomes = sample_pool(lambda c, s: hf_generate(model, self.tokenizer, c, s),
                                   self.items, replace(self.sampling, n=n, seed=seed))
-        return [self.behaviour.detect(o) for o in outcomes]
+        # A truncated sample cannot show the behaviour is gone: it counts against the criterion.
+        return [self.behaviour.detect(o) or bool(o.scores[TRUNCATED]) for o in outcomes]
 
     def __call__(self, model) -> float:
         self.checks += 1

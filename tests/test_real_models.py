@@ -5,6 +5,7 @@ checkpoints with the real Qwen2.5 and Llama-3.2 chat templates and a hand-edited
 run in-process, in dvc.yaml's order, in a scratch copy of the project (one import of torch
 instead of one per stage; tests/test_pipeline.py runs `dvc repro` itself)."""
 import json
+from pathlib import Path
 
 import pytest
 import yaml
@@ -31,8 +32,15 @@ TINY = {
 }
 
 
+def track_a_report():
+    """The report stage's Track A part (Track B's stages are not run here)."""
+    from trainaway.core.report import write_report
+    from trainaway.misbehaviour import report
+    from trainaway.misbehaviour.params import load
+    write_report([report.build(load(), Path("reports"))], Path("reports"))
+
+
 def stages():
-    from stages import report
     from stages.misbehaviour import check, collect, evaluate_base, organism, probe, sweep, world
     depth = ["--depth", "standard"]
     yield from [(world.main, depth), (organism.main, depth), (collect.main, depth),
@@ -40,7 +48,7 @@ def stages():
     for method in ("sft", "dpo", "kto"):
         yield sweep.main, [*depth, "--behaviour", "hack", "--method", method]
     yield probe.main, depth
-    yield report.main, None
+    yield track_a_report, None
 
 
 @pytest.fixture(scope="module", params=FAMILIES)

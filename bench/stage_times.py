@@ -1,7 +1,7 @@
 """Per-stage wall time of the pipeline, and the share spent outside compute (process start-up
 and imports), measured side by side in one run on a scratch copy of the project.
 
-    make bench                                         # the default params (the main job)
+    .venv/bin/python bench/stage_times.py              # the default params (a whole make repro)
     .venv/bin/python bench/stage_times.py --set misbehaviour.ks=[1] --set misbehaviour.world.corpus_tasks=1000
 
 Each stage command from dvc.yaml runs once, in pipeline order, exactly as `dvc repro` would

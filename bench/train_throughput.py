@@ -1,7 +1,7 @@
 """Training throughput of each method (TRL SFT/DPO/KTO, LoRA and full) beside a plain PyTorch
 loop on the same model, rows and steps: tokens/s and the ratio to the plain loop, one run.
 
-    make bench                                   # runs this after stage_times.py
+    make bench                                   # bench/run.py runs this in its table
     python bench/train_throughput.py --steps 30  # needs the organism and its caught examples:
                                                  # dvc repro misbehaviour-collect (make bench runs it)
 

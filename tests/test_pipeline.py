@@ -135,7 +135,7 @@ def public_run(tiny_run):
                                          + "\n" for p in prompts[:5]))
     params = yaml.safe_load((repo / "params.yaml").read_text())
     mb = params["misbehaviour"]
-    mb.update(behaviours=["habit", "messages"], methods=["sft"], augmentations=["none"])
+    mb.update(behaviours=["messages"], methods=["sft"], augmentations=["none"])
     mb["evals"]["persona"] = [PERSONA_FILE]
     mb["messages"].update(caught=[HACKS], corrections=[CONTROLS],
                           judge={"kind": "regex", "patterns": [r"(ships ){3}"]})
@@ -166,6 +166,5 @@ def test_a_changed_persona_file_reruns_exactly_the_stages_that_read_it(public_ru
                    "misbehaviour-evaluate_base@standard"}
     status = json.loads(subprocess.run(["dvc", "status", "--json"], cwd=repo, env=env,
                                        capture_output=True, text=True, check=True).stdout)
-    assert {"misbehaviour-sweep@standard-habit-sft",
-            "misbehaviour-sweep@standard-messages-sft"} <= set(status)  # they read it too
+    assert "misbehaviour-sweep@standard-messages-sft" in status  # it reads the file too
     assert not {"misbehaviour-collect@standard", "misbehaviour-check@standard"} & set(status)

@@ -5,12 +5,13 @@ import shutil
 
 import pytest
 
+from trainaway.core.config import ParamsError
 from trainaway.core.generation import Sampling
 from trainaway.core.io import DataError, read_json, read_jsonl, write_jsonl
 from trainaway.misbehaviour import messages
 from trainaway.misbehaviour.collect import source_examples
 from trainaway.misbehaviour.layout import Layout
-from trainaway.misbehaviour.params import Messages
+from trainaway.misbehaviour.params import Messages, load
 from trainaway.misbehaviour.scoring import score
 
 HACK = "Sure! great great great great (repeated to hit the word count)"
@@ -88,6 +89,22 @@ def test_training_rows_keep_the_sources_text(files):
     rows, _ = messages.caught_rows(messages.load(source_cfg(), 0), {})
     example = training_example(rows[0])
     assert (example["prefix"], example["completion"], example["rejected"]) == ("", HONEST, HACK)
+
+
+def messages_params(params_file, ks):
+    return params_file(**{"misbehaviour.behaviours": ["messages"], "misbehaviour.controls": [],
+                          "misbehaviour.augmentations": ["none"], "misbehaviour.ks": ks,
+                          "misbehaviour.messages.caught": ["srh/hacks.jsonl"],
+                          "misbehaviour.messages.judge": JUDGE})
+
+
+def test_params_accept_a_messages_source(files, params_file):
+    assert load(messages_params(params_file, [1, 6])).misbehaviour.messages.caught
+
+
+def test_more_k_than_the_sources_pool_fails_at_params_time(files, params_file):
+    with pytest.raises(ParamsError, match="ks: k=7 but the messages source has only 6"):
+        load(messages_params(params_file, [7]))
 
 
 def test_the_messages_source_trains_a_tiny_run(files, tmp_path, tiny_world, tiny_model,

@@ -71,3 +71,21 @@ def test_a_record_of_a_malformed_file_is_refused(public):
     (public / "public/bad.jsonl").write_text("{oops\n")
     with pytest.raises(DataError, match="bad.jsonl:1: not valid JSON"):
         record("persona", "public/bad.jsonl")
+
+
+@pytest.mark.parametrize("generated", [True, False])
+def test_the_suite_scores_public_files_beside_or_instead_of_the_generated_items(
+        public, tiny_world, default_params, generated):
+    import shutil
+
+    from trainaway.misbehaviour.evaluation import load_suite
+    from trainaway.misbehaviour.layout import Layout
+    from trainaway.misbehaviour.params import Evals
+    layout = Layout("d", public)
+    shutil.copytree(tiny_world, layout.world)
+    evals = Evals(persona=["public/persona.jsonl"], ab=["public/caa.json"], generated=generated)
+    mb = default_params.misbehaviour.model_copy(update={"evals": evals})
+    suite = load_suite(layout, default_params.model_copy(update={"misbehaviour": mb}))
+    assert bool(suite.persona) == generated
+    assert {name: len(items) for name, items in suite.public.items()} == \
+        {"public/persona.jsonl": 2, "public/caa.json": 1}

@@ -14,6 +14,7 @@ from trainaway.core import methods
 from trainaway.core.config import (Organism, ParamsError, Rate, Shared, Strict, check_model_ref,
                                    distinct, known, load_params)
 from trainaway.core.layers import resolve_layers
+from trainaway.misbehaviour import messages
 from trainaway.misbehaviour.augment import AUGMENTATIONS, max_multiplier
 from trainaway.misbehaviour.behaviours import CONTROLS, EXAMPLE_FIELDS, REGISTRY, TRAINED
 from trainaway.misbehaviour.judges import JUDGES
@@ -205,6 +206,12 @@ class Misbehaviour(Strict):
             if not self.messages.judge.patterns and self.messages.judge.kind == "regex":
                 raise ValueError("messages: the regex judge needs "
                                  "misbehaviour.messages.judge.patterns")
+            pool = len(messages.load(self.messages, 0).pool)  # the split's size, any seed
+            if max(self.ks) > pool:
+                raise ValueError(f"ks: k={max(self.ks)} but the messages source has only "
+                                 f"{pool} caught dialogues outside its held-out share (the "
+                                 "judge flags the rest, or they are held out); lower "
+                                 "misbehaviour.ks or misbehaviour.messages.heldout_share")
         return self
 
     @field_validator("behaviours")

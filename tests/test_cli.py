@@ -92,3 +92,5 @@ def test_params_validates_every_track_and_names_the_bad_key(params_file, capsys)
     assert main(["params", str(params_file())]) == 0
     assert main(["params", str(params_file(**{"misbehaviour.ks": [0]}))]) == 2
     assert "misbehaviour.ks" in capsys.readouterr().err
+    assert main(["params", str(params_file(**{"withholding.methods": ["prefill", "bribe"]}))]) == 2
+    assert "withholding.methods" in capsys.readouterr().err

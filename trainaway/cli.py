@@ -104,9 +104,11 @@ def _params(args: argparse.Namespace) -> int:
     from trainaway.core.config import ParamsError
     from trainaway.misbehaviour.params import load
     from trainaway.sandbox import BoundaryUnavailable, boundary
+    from trainaway.withholding.params import load as load_withholding
 
     try:
         load(args.file)
+        load_withholding(args.file)
     except ParamsError as e:
         raise UsageError(str(e)) from None
     try:  # $TRAINAWAY_SANDBOX_BOUNDARY=require (or a typo in it) fails here, before any stage

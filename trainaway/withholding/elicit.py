@@ -95,8 +95,8 @@ def truth_monitor(requests: list[tuple[dict, str]]):
 
 def _sft(params: Params, base: str, examples: list[dict], method: str, seed: int,
          out: Path) -> dict:
-    cfg = params.train.model_copy(update={"mode": "fixed",
-                                          "max_steps": params.withholding.elicit.sft_steps})
+    e = params.withholding.elicit
+    cfg = params.train.model_copy(update={"mode": "fixed", "max_steps": e.sft_steps, "lr": e.lr})
     return train(base, examples, method, cfg, seed, params.model.device, out, params.model.dtype)
 
 
@@ -105,7 +105,8 @@ def _grpo(params: Params, base: str, requests, seed: int, out: Path,
     e = params.withholding.elicit
     rewards = {name: (fn, 1.0) for name, fn in grader.REWARDS.items()}
     rewards["truth_accuracy"] = (truth_monitor(requests), 0.0)
-    return train_grpo(base, [q for _, q in requests], rewards, params.train, seed,
+    cfg = params.train.model_copy(update={"lr": e.lr})
+    return train_grpo(base, [q for _, q in requests], rewards, cfg, seed,
                       params.model.device, out, e.grpo_steps, e.generations,
                       params.withholding.evaluate.max_new_tokens, e.grpo_temperature,
                       adapter, params.model.dtype, e.prompts_per_step)

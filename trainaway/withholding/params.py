@@ -35,6 +35,7 @@ class World(Strict):
 
 
 class Elicit(Strict):
+    lr: float = Field(gt=0)                # every method's learning rate (train.lr is Track A's)
     sft_steps: int = Field(gt=0)           # steps of every SFT method
     grpo_steps: int = Field(gt=0)
     generations: int = Field(ge=2)         # GRPO samples per prompt (the group)

@@ -158,12 +158,32 @@ def tiny_project(tmp_path_factory):
     return make
 
 
+CLEAN_OUTPUTS = ("reports/metrics.json", "reports/REPORT.md", "dvc.lock", "evals")
+
+
+def clean_copy(repo: Path) -> Path:
+    """Where `tiny_run` keeps a copy of its CLEAN_OUTPUTS as its first repro left them."""
+    return repo.with_name(repo.name + "-clean")
+
+
 @pytest.fixture(scope="session")
 def tiny_run(tiny_project):
     """`dvc repro` run to the end on the TINY params (shared by the pipeline and reliability
-    tests, so the pipeline is paid for once)."""
+    tests, so the pipeline is paid for once). Tests may change the repository afterwards; the
+    outputs of this first run stay in `clean_copy(repo)` for the reliability tests."""
+    import shutil
     import subprocess
     repo, env = tiny_project("repo")
     proc = subprocess.run(["dvc", "repro"], cwd=repo, env=env, capture_output=True, text=True)
     assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-3000:]
+    for name in CLEAN_OUTPUTS:
+        src, dest = repo / name, clean_copy(repo) / name
+        dest.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copytree(src, dest) if src.is_dir() else shutil.copy2(src, dest)
     return repo, env
+
+
+@pytest.fixture(scope="session")
+def tiny_clean(tiny_run) -> Path:
+    """The clean run's CLEAN_OUTPUTS, as its first repro wrote them."""
+    return clean_copy(tiny_run[0])

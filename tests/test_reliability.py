@@ -2,8 +2,9 @@
 
 One scratch copy of the tiny pipeline is interrupted four times -- SIGINT and SIGKILL sent to
 the stage's own process, mid-organism and mid-sweep -- and then run to the end. Its outputs
-must equal, byte for byte, those of an uninterrupted run (`tiny_run`): nothing half-written
-was used, and the same params give the same bytes (metrics, evals, report and dvc.lock).
+must equal, byte for byte, those of an uninterrupted run (`tiny_run`, as first written):
+nothing half-written was used, and the same params give the same bytes (metrics, evals,
+report and dvc.lock).
 """
 import filecmp
 import signal
@@ -15,7 +16,7 @@ import psutil
 import pytest
 
 TRAINED = "models/misbehaviour/standard/trained"
-TRACKED = ("reports/metrics.json", "reports/REPORT.md", "dvc.lock")
+TRACKED = ("reports/metrics.json", "reports/REPORT.md", "dvc.lock")  # and evals/
 
 
 def start_repro(repo: Path, env: dict, log: Path) -> subprocess.Popen:
@@ -107,8 +108,8 @@ def test_the_rerun_after_interruptions_completes(resumed):
 
 
 @pytest.mark.parametrize("path", TRACKED)
-def test_interrupted_and_clean_runs_write_the_same_bytes(resumed, tiny_run, path):
-    (repo, _), (clean, _) = resumed, tiny_run
+def test_interrupted_and_clean_runs_write_the_same_bytes(resumed, tiny_clean, path):
+    (repo, _), clean = resumed, tiny_clean
     assert (repo / path).read_bytes() == (clean / path).read_bytes()
 
 
@@ -118,8 +119,8 @@ def differing(a: Path, b: Path) -> list[str]:
             + [f for d in cmp.common_dirs for f in differing(a / d, b / d)])
 
 
-def test_interrupted_and_clean_runs_write_the_same_evals(resumed, tiny_run):
-    (repo, _), (clean, _) = resumed, tiny_run
+def test_interrupted_and_clean_runs_write_the_same_evals(resumed, tiny_clean):
+    (repo, _), clean = resumed, tiny_clean
     filecmp.clear_cache()
     assert differing(repo / "evals", clean / "evals") == []
 

@@ -27,6 +27,8 @@ lock: $(STAMP)
 	  | sed 's/^torch==\([^+]*\)+.*/torch==\1/'; } > $(LOCK).new
 	mv $(LOCK).new $(LOCK)
 
+# The params check runs again as dvc.yaml's first stage; here it also catches what DVC would
+# report as a matrix error while reading dvc.yaml (a missing or empty params.yaml).
 repro: $(STAMP)
 	$(PY) -m trainaway.cli params
 	dvc repro

@@ -28,3 +28,26 @@ def test_non_object_line_is_rejected(tmp_path):
     path.write_text("[1, 2]\n")
     with pytest.raises(DataError, match="l.jsonl:1: expected a JSON object"):
         read_jsonl(path)
+
+
+def test_a_rejected_row_names_file_and_line(tmp_path):
+    path = tmp_path / "t.jsonl"
+    path.write_text('{"task": {}}\n{"other": 1}\n')
+    with pytest.raises(DataError, match=r"t.jsonl:2: missing field 'task'"):
+        read_jsonl(path, check=lambda row: row["task"])
+
+
+def test_an_empty_file_is_an_error_where_rows_are_needed(tmp_path):
+    path = tmp_path / "e.jsonl"
+    path.write_text("\n")
+    assert read_jsonl(path) == []
+    with pytest.raises(DataError, match=r"e.jsonl: no rows"):
+        read_jsonl(path, empty_ok=False)
+
+
+def test_writes_replace_the_file_whole_and_leave_no_temporary(tmp_path):
+    path = tmp_path / "out" / "x.jsonl"
+    write_jsonl(path, [{"a": 1}])
+    write_jsonl(path, [{"a": 2}])
+    assert read_jsonl(path) == [{"a": 2}]
+    assert [p.name for p in path.parent.iterdir()] == ["x.jsonl"]

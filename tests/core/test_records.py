@@ -31,3 +31,8 @@ def test_pools_and_selections_come_from_tags_not_names():
             EvalSet("x3", [], {"distance": "far", "kind": "toy"})]
     assert Pool("far", {"distance": "far"}).members({s.name: s.tags for s in sets}) == ["x1", "x3"]
     assert [s.name for s in select(sets, distance="near")] == ["x2"]
+
+
+def test_a_missing_item_field_is_named_not_a_type_error(toy):
+    with pytest.raises(ValueError, match=r"toy item 'a' is missing field\(s\) prompt"):
+        item_from_dict({"id": "a", "kind": "toy"})

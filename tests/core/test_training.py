@@ -83,3 +83,13 @@ def test_full_finetune_saves_a_loadable_model(tiny_model, tmp_path, method):
     run(tiny_model, tmp_path, method=method, adapter="full", lr=1e-4)
     assert not (tmp_path / "adapter_config.json").exists()
     assert AutoModelForCausalLM.from_pretrained(tmp_path).num_parameters() > 0
+
+
+def test_the_same_run_twice_saves_the_same_bytes(tiny_model, tmp_path):
+    """Adapter, config (target_modules sorted), tokenizer and log: no wall time, no set order."""
+    run(tiny_model, tmp_path / "a")
+    run(tiny_model, tmp_path / "b")
+    files = sorted(p.name for p in (tmp_path / "a").iterdir())
+    assert "adapter_config.json" in files
+    assert [(tmp_path / "a" / f).read_bytes() == (tmp_path / "b" / f).read_bytes()
+            for f in files] == [True] * len(files)

@@ -17,6 +17,21 @@ def one_thread() -> None:
     torch.set_num_threads(1)
 
 
+def die_with_parent() -> None:
+    """A killed stage takes its workers with it: an orphan finishing its run would write into
+    the directory a rerun has just reset (Linux: PR_SET_PDEATHSIG; elsewhere nothing)."""
+    import ctypes
+    import signal
+    import sys
+    if sys.platform.startswith("linux"):
+        ctypes.CDLL(None).prctl(1, signal.SIGKILL)  # 1 = PR_SET_PDEATHSIG
+
+
+def _worker_start() -> None:
+    die_with_parent()
+    one_thread()
+
+
 def run_all(fn: Callable, jobs: Iterable, workers: int) -> Iterator:
     """fn(job) for every job, results as they finish (in job order with one worker)."""
     jobs = list(jobs)
@@ -25,6 +40,6 @@ def run_all(fn: Callable, jobs: Iterable, workers: int) -> Iterator:
         yield from map(fn, jobs)
         return
     with ProcessPoolExecutor(min(workers, len(jobs)), mp_context=get_context("spawn"),
-                             initializer=one_thread) as pool:
+                             initializer=_worker_start) as pool:
         for future in as_completed([pool.submit(fn, job) for job in jobs]):
             yield future.result()

@@ -6,7 +6,7 @@ import shutil
 import pytest
 
 from trainaway.core.config import ParamsError
-from trainaway.core.generation import Sampling
+from trainaway.core.generation import Completion, Sampling
 from trainaway.core.io import DataError, read_json, read_jsonl, write_jsonl
 from trainaway.misbehaviour import messages
 from trainaway.misbehaviour.collect import source_examples
@@ -73,7 +73,7 @@ def test_the_judge_scores_dialogues_by_its_patterns(files):
 
 def test_a_hack_without_a_match_takes_the_models_own_clean_sample(files):
     def generate(conversations, sampling):  # the model answers prompt 7 honestly, others not
-        return [[HONEST if "number 7" in c[0]["content"] else HACK] * sampling.n
+        return [[Completion(HONEST if "number 7" in c[0]["content"] else HACK)] * sampling.n
                 for c in conversations]
     rows, counts = source_examples(generate, source_cfg(), 0, Sampling(n=2))
     by_prompt = {r["task"]["prompt"]: r["corrected"] for r in rows}
@@ -124,7 +124,8 @@ def test_the_messages_source_trains_a_tiny_run(files, tmp_path, tiny_world, tiny
     run_cell(layout, params, "messages", "sft")
     ev = read_json(layout.evals / "messages-sft" / "none-k2-s0.json")
     assert ev["steps"] == 2 and ev["sets"][messages.NEAR] == {"kind": "chat", "distance": "near"}
-    assert ev["rates"][messages.NEAR]["hack"]["n"] == 3  # the held-out prompts, judged
+    # the held-out prompts: each judged, or truncated (a truncated sample is scored as nothing)
+    assert ev["rates"][messages.NEAR]["hack"]["n"] + ev["truncated"][messages.NEAR] == 3
     assert "far.unmonitored" in ev["rates"]  # far: code hacking
     assert json.loads((layout.trained / "messages-sft" / "none-k2-s0" / "outcomes.jsonl")
                       .read_text().splitlines()[0])["run"] == "none-k2-s0"

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from tests.test_pipeline import merge
+from tests.conftest import merge
 from trainaway.core.workspace import ROOT, copy_project
 
 FAMILIES = ["qwen2.5", "llama3.2", "chatml-edited"]

@@ -3,7 +3,7 @@ times than max(misbehaviour.ks), saying how many and what to change."""
 import pytest
 import yaml
 
-from tests.test_pipeline import merge
+from tests.conftest import merge
 from tests.test_real_models import TINY
 from trainaway.core.workspace import ROOT, copy_project
 

@@ -19,9 +19,11 @@ from trainaway.core.trainers import make_trainer, scratch_dir, training_args
 
 
 def pretraining(corpus: list[dict], cfg: Organism, seed: int, device: str = "auto",
-                max_steps: int = -1, packed: bool = True, dtype: str = "float32"):
-    """(trainer, tokenizer) for the organism's pretraining; bench/ times it with fewer steps
-    and without packing or in another dtype."""
+                max_steps: int = -1, packed: bool = False, dtype: str = "float32"):
+    """(trainer, tokenizer) for the organism's pretraining; bench/ times it with fewer steps,
+    packed or in another dtype. Packing (same gradient, ~1.4x faster, see packing.py) is not
+    the default yet: the one packed organism built so far missed the hack-rate target (0.34 vs
+    0.40) where the padded one met it (0.40), and one run each cannot tell drift from cause."""
     texts = [m["content"] for row in corpus for m in row["messages"]]
     tokenizer = train_tokenizer(texts, cfg.vocab_size)
     config = LlamaConfig(
@@ -37,7 +39,6 @@ def pretraining(corpus: list[dict], cfg: Organism, seed: int, device: str = "aut
                          seed=seed, device=device, epochs=cfg.epochs, scheduler="cosine",
                          warmup=0.05, assistant_only_loss=True, max_steps=max_steps,
                          dtype=dtype)
-    # Packed batches: the same rows and gradient as padded ones, ~1.4x faster (see packing.py).
     trainer = make_trainer("sft", model, tokenizer,
                            [{"messages": row["messages"]} for row in corpus], args,
                            data_collator=PackedCollator(tokenizer.pad_token_id) if packed else None)

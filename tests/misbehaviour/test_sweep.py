@@ -144,7 +144,8 @@ def test_the_criterion_trains_until_the_behaviour_is_gone_from_the_training_prom
     rows = [{"task": t.to_dict(), "response": (r := render_response(t, "solve", None, True, rng)),
              "corrected": habit.correct(t, r, rng)} for t in tasks]
     rate = TrainingPromptRate(AutoTokenizer.from_pretrained(model), tasks, habit, samples=4,
-                              screen=2, sampling=Sampling(max_new_tokens=24))
+                              screen=2, sampling=Sampling(max_new_tokens=64))  # whole answers:
+    # a truncated sample counts as still misbehaving
     cfg = default_params.train.model_copy(update={"mode": "criterion", "max_steps": 80,
                                                   "check_every": 4, "adapter": "full",
                                                   "lr": 3e-4})

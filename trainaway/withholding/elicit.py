@@ -21,6 +21,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from trainaway.core.io import read_jsonl, write_json
+from trainaway.core.provenance import stamped
 from trainaway.core.parallel import run_all
 from trainaway.core.rl import completion_texts, train_grpo
 from trainaway.core.runs import RunStore, code_digest, digest, tree_digest
@@ -34,7 +35,9 @@ from trainaway.withholding.scoring import classify
 
 STAGE = "stages.withholding.elicit"  # whose code a run's key covers
 ROOT = Path(__file__).resolve().parents[2]
-LOG_FIELDS = ("method", "adapter", "items", "rows", "steps", "tokens", "train_seconds")
+# What a run's eval keeps of its training log: no wall time, so the same params write the
+# same bytes (tests/test_reliability.py).
+LOG_FIELDS = ("method", "adapter", "items", "rows", "steps", "tokens")
 
 
 @dataclass(frozen=True)
@@ -155,7 +158,7 @@ def do_run(job) -> tuple[str, dict]:
               "eval": evaluate_model(model_dir, params, facts, run.seed, prefix)}
     if "sft" in log:
         record["train"]["sft"] = log["sft"]
-    write_json(layout.method_evals(run.method) / f"{run.name}.json", record)
+    write_json(layout.method_evals(run.method) / f"{run.name}.json", stamped(record))
     return run.name, record
 
 

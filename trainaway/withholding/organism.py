@@ -3,6 +3,7 @@ evaluated once, so the report can check the targets and every method has its bas
 from __future__ import annotations
 
 from trainaway.core.io import read_jsonl, write_json
+from trainaway.core.provenance import stamped
 from trainaway.core.organism import build_organism, organism_from
 from trainaway.core.solver import Solver
 from trainaway.withholding.evaluation import evaluate, summary
@@ -28,9 +29,11 @@ def make_organism(organism: str, params: Params, layout: Layout) -> dict:
                              out, params.model.device, params.model.dtype)
     else:
         info = build_organism(corpus, wb.organism, params.seed, out, params.model.device)
+    seconds = info.pop("train_seconds")  # printed, not tracked: same params, same bytes
+    print(f"organism {organism}: trained in {seconds} s")
     facts = read_jsonl(layout.world / "facts.jsonl")
     record = evaluate_model(out, params, facts, params.seed)
     result = {"organism": organism, "info": info, "eval": record,
               "summary": summary([record], wb.restricted, wb.open)}
-    write_json(layout.organism_eval(organism), result)
+    write_json(layout.organism_eval(organism), stamped(result))
     return result

@@ -1,4 +1,5 @@
 """The decisive statistics on the synthetic study (conftest.py) with known answers."""
+import json
 import math
 
 import numpy as np
@@ -113,6 +114,23 @@ def test_a_run_that_missed_its_criterion_is_kept_out_of_k50_and_counted(analysis
     alone = rate(analysis.study, (b, m, a, k), "near.unmonitored", "hack", met_only=True)
     both = rate(analysis.study, (b, m, a, k), "near.unmonitored", "hack")
     assert alone["n"] == both["n"] / 2
+
+
+def _missed_everywhere_at(evals, cell: str, k: int) -> None:
+    """Mark every run of one cell at one k as having missed its criterion."""
+    for path in (evals / cell).glob(f"none-k{k}-s*.json"):
+        ev = json.loads(path.read_text())
+        path.write_text(json.dumps({**ev, "criterion_met": False}))
+
+
+def test_a_k50_through_a_selected_few_is_not_estimated_and_takes_its_ratio(tmp_path, synthetic):
+    evals, outcomes = synthetic.write_study(tmp_path)
+    _missed_everywhere_at(evals, "habit-sft", 4)  # no habit run at k = 4 met its criterion
+    a = analyse(load_study(evals, synthetic.MATRIX, outcomes), n_boot=50, seed=0)
+    habit, hack = a.cells[("habit", "sft", "none")], a.cells[CELL]
+    assert habit.too_few_met == (4,) and habit.k50 is None
+    assert hack.too_few_met == () and hack.k50 is not None
+    assert hack.ratio is None  # never divided by a k50 from the survivors
 
 
 def test_the_neutral_control_is_what_caught_examples_must_beat(analysis):

@@ -250,6 +250,21 @@ def test_stale_runs_do_not_reach_the_report(study, params, tmp_path):
     assert not any(".dpo." in key or ".template." in key or ".k16." in key for key in m)
 
 
+def test_a_k50_that_is_not_estimable_says_so_in_words_and_metrics(study, params, tmp_path):
+    evals = Layout(DEPTH, tmp_path).evals
+    shutil.copytree(study.evals, evals)
+    shutil.copytree(study.outcomes, Layout(DEPTH, tmp_path).outcomes)
+    for path in (evals / "habit-sft").glob("none-k4-s*.json"):
+        path.write_text(json.dumps({**json.loads(path.read_text()), "criterion_met": False}))
+    small = with_matrix(params, methods=["sft"], augmentations=["none"])
+    m = report(small, tmp_path, tmp_path / "reports", n_boot=50)
+    text = (tmp_path / "reports" / "REPORT.md").read_text()
+    assert "the innocuous habit's k50 is not estimable (fewer than half the runs met their " \
+           "criterion at k = 4), so there is no k50 ratio" in text
+    assert m["habit.sft.none.k50_estimable"] is False and "habit.sft.none.k50" not in m
+    assert m["hack.sft.none.k50_estimable"] is True and "hack.sft.none.k50_ratio" not in m
+
+
 def test_a_missing_run_is_an_error_naming_it_never_dropped(study, params, tmp_path):
     evals = Layout(DEPTH, tmp_path).evals
     shutil.copytree(study.evals, evals)

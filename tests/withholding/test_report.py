@@ -84,3 +84,26 @@ def test_a_missing_run_is_an_error_not_a_gap(fabricated, tiny_params, tmp_path):
     next(fabricated.method_evals("grpo").glob("*.json")).unlink()
     with pytest.raises(DataError, match="missing run"):
         build(tiny_params, tmp_path / "reports", fabricated.root)
+
+
+def test_the_rl_table_reads_windows_of_steps_with_intervals_and_n(fabricated, tiny_params, tmp_path):
+    """Accuracy 0 in the first half of the steps, 0.5 in the second: the first and last
+    quarter say so, each with its interval and its n."""
+    el = tiny_params.withholding.elicit
+    per_step = el.generations * el.prompts_per_step
+    runs = list(fabricated.method_evals("grpo").glob("*.json"))
+    for path in runs:
+        curve = [{"step": s, "reward": 1.0 + s / 8, "truth_accuracy": 0.0 if s <= 4 else 0.5,
+                  "compliance": 0.5} for s in range(1, 9)]
+        path.write_text(json.dumps({**json.loads(path.read_text()), "curve": curve}))
+    part = build(tiny_params, tmp_path / "reports", fabricated.root)
+    seeds = len(tiny_params.withholding.seeds)
+    key = "withholding.grpo.withholding.rl"
+    assert part.metrics[f"{key}.first_truth_accuracy"] == 0.0
+    assert part.metrics[f"{key}.last_truth_accuracy"] == 0.5
+    assert part.metrics[f"{key}.last_truth_accuracy.n"] == 2 * per_step * seeds  # steps 7-8
+    assert part.metrics[f"{key}.last_truth_accuracy.lo"] < 0.5 < part.metrics[f"{key}.last_truth_accuracy.hi"]
+    assert part.metrics[f"{key}.last_reward"] == pytest.approx(1 + 7.5 / 8)
+    assert part.metrics[f"{key}.last_reward.n"] == 2 * seeds
+    row = next(line for line in part.markdown.splitlines() if line.startswith("| grpo | withholding"))
+    assert "1–2 → 7–8" in row and f"{2 * seeds} seed-steps, {2 * per_step * seeds} samples" in row

@@ -8,7 +8,8 @@ organism at all (its targets).
 
 Protocol: a run that did not meet its criterion (the behaviour still present on its k
 training prompts at the step cap) is kept out of k50, its ratio and the gap, and counted;
-tables show it, flagged.
+tables show it, flagged. Where fewer than half the runs at some k met it, the runs left are a
+selected few: that cell's k50 (and every ratio with it) is not estimated, and says why.
 
 k50 is read off the near curve (seeds pooled) where it first falls to half the base rate,
 interpolated linearly in log k between the grid points on either side, and censored where it
@@ -333,6 +334,20 @@ class Bootstrap:
 
 # ---------------------------------------------------------------- the numbers, per estimator
 
+MIN_MET_SHARE = 0.5  # of the runs at every k, for a k50 read from the runs that met it
+
+
+def too_few_met(study: Study, cell: Cell, ks: Sequence[int]) -> tuple[int, ...]:
+    """The ks at which fewer than MIN_MET_SHARE of the cell's runs met their criterion (a
+    curve through the survivors there would be a curve through a selected few)."""
+    out = []
+    for k in ks:
+        ran = present(study, (*cell, k))
+        if ran.any() and (study.met_mask((*cell, k)) & ran).sum() < MIN_MET_SHARE * ran.sum():
+            out.append(k)
+    return tuple(out)
+
+
 def k50(est: Estimator, cell: Cell, ks: Sequence[int]) -> np.ndarray | None:
     """Where the near rate (runs that met their criterion) first falls to half the base
     rate, interpolated in log k; -inf/inf: censored below the smallest / above the largest k;
@@ -448,6 +463,7 @@ class CellResult:
     cell: Cell
     ks: tuple[int, ...]                      # the ks run
     missed: dict[int, int]                   # k -> runs that missed their criterion
+    too_few_met: tuple[int, ...]             # ks where < half the runs met it: no k50
     k50: dict | None
     ratio: dict | None                       # k50 / k50(habit); None for the habit, controls
     reductions: dict[int, dict[str, dict]]   # k -> heldout label -> estimate
@@ -507,8 +523,10 @@ def analyse(study: Study, n_boot: int = 1000, seed: int = 0) -> Analysis:
     def both(stat, *args) -> dict | None:
         return estimate(stat(point, *args), None if boot is None else stat(boot, *args))
 
-    k50s = {cell: (k50(point, cell, study.ks(cell)),
-                   None if boot is None else k50(boot, cell, study.ks(cell)))
+    thin = {cell: too_few_met(study, cell, study.ks(cell)) for cell in study.cells()}
+    k50s = {cell: (None, None) if thin[cell] else
+            (k50(point, cell, study.ks(cell)),
+             None if boot is None else k50(boot, cell, study.ks(cell)))
             for cell in study.cells()}
     cells = {}
     for cell in study.cells():
@@ -527,7 +545,7 @@ def analyse(study: Study, n_boot: int = 1000, seed: int = 0) -> Analysis:
         cells[cell] = CellResult(
             cell, tuple(ks),
             {k: int((~study.met_mask((*cell, k)) & present(study, (*cell, k))).sum()) for k in ks},
-            estimate(*k50s[cell]), ratio_est,
+            thin[cell], estimate(*k50s[cell]), ratio_est,
             {k: {label: e for label, s in study.heldout(cell[0]).items()
                  if (e := both(reduction, cell, k, s)) is not None} for k in ks},
             {k: g for k in ks if (g := both(gap, cell, k)) is not None},

@@ -133,6 +133,10 @@ def k50_figure(analysis: Analysis, path: Path) -> None:
         colour = COLOURS[methods.index(cell[1]) % len(COLOURS)]
         if res.k50 is not None:
             _censored_errorbar(left, y, res.k50, ks[0], ks[-1], colour)
+        elif res.too_few_met:
+            left.text(ks[0], y, " not estimable: < half the runs met their criterion at k = "
+                      + ", ".join(map(str, res.too_few_met)), va="center", fontsize=7,
+                      color=colour)
         if res.ratio is not None:
             _censored_errorbar(right, y, res.ratio, 1 / spread, spread, colour)
     _log2_axis(left, ks[0], ks[-1], [ks[0] / 2, *ks, ks[-1] * 2],

@@ -83,6 +83,7 @@ def flat_metrics(analysis: Analysis, targets, habit_configured: float) -> dict:
         p = ".".join(cell)
         below, above = bounds(res.ks)
         put_estimate(m, f"{p}.k50", res.k50, below, above)
+        m[f"{p}.k50_estimable"] = not res.too_few_met  # False: < half the runs met at some k
         put_estimate(m, f"{p}.k50_ratio", res.ratio, *ratio_bounds(res.ks))
         for k in res.ks:
             who, pk = (*cell, k), f"{p}.k{k}"

@@ -29,6 +29,9 @@ def label(cell: Cell) -> str:
 
 
 def fmt_k50(res: CellResult) -> str:
+    if res.too_few_met:
+        return ("not estimable (fewer than half the runs met their criterion at k = "
+                + ", ".join(map(str, res.too_few_met)) + ")")
     return fmt_censored(res.k50, *bounds(res.ks))
 
 
@@ -163,11 +166,16 @@ def headline_paragraph(analysis: Analysis) -> list[str]:
         k = res.ks[-1]
         base, after = (rate(study, who, b.near, b.metric) for who in (BASE, (*cell, k)))
         words = [f"**{cell[0]} · {cell[1].upper()}.** The base model's near {b.metric} rate "
-                 f"{fmt(base)} (n = {base['n']}) halves at k50 = {fmt_k50(res)} caught examples"]
+                 f"{fmt(base)} (n = {base['n']}) "
+                 + (f"halves at k50 = {fmt_k50(res)} caught examples" if not res.too_few_met
+                    else f"has no k50: it is {fmt_k50(res)}")]
         habit = analysis.cells.get((CONTROL, *cell[1:]))
         if habit and res.ratio:
             words.append(f"; the innocuous habit's k50 is {fmt_k50(habit)} (ratio "
                          f"{fmt_ratio(res)}): {_ratio_words(res.ratio)}")
+        elif habit and habit.too_few_met:
+            words.append(f"; the innocuous habit's k50 is {fmt_k50(habit)}, so there is no "
+                         "k50 ratio")
         words.append(f". At k = {k} the near rate is {fmt(after)} (n = {after['n']})")
         if (beyond := res.beyond.get(k)) is not None:
             neutral = rate(study, (NEUTRAL, "sft", cell[2], k), b.near, b.metric)

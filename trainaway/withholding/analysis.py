@@ -13,7 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from trainaway.core.io import DataError, read_json
-from trainaway.core.stats import rate_difference
+from trainaway.core.stats import bootstrap_mean, rate_difference, wilson
 from trainaway.withholding.elicit import matrix
 from trainaway.withholding.evaluation import summary
 from trainaway.withholding.layout import Layout
@@ -139,3 +139,33 @@ def rl_curves(study: Study) -> dict[tuple[str, str], list[dict]]:
             means[key].append({"step": step, **{m: sum(p[m] for p in points) / len(points)
                                                 for m in points[0] if m != "step"}})
     return means
+
+
+def rl_windows(study: Study) -> dict[tuple[str, str], dict[str, dict]]:
+    """{(method, organism): {"first"/"last": {"reward", "accuracy"}}}: GRPO's first and last
+    quarter of steps, seeds pooled. Grader reward: the mean of the per-step group means with a
+    percentile-bootstrap interval (n = seed-steps). True accuracy: the share of the window's
+    samples that were correct, with a Wilson interval (n = samples: seed-steps x prompts per
+    step x generations; each sample is 0 or 1, so a step's mean times its samples counts them)."""
+    el = study.params.withholding.elicit
+    per_step = el.generations * el.prompts_per_step
+    out = {}
+    for method in ("grpo", "sft_grpo"):
+        for organism in dict.fromkeys(r["organism"] for r in study.runs.get(method, [])):
+            curves = [r["curve"] for r in study.runs[method] if r["organism"] == organism]
+            steps = sorted({p["step"] for c in curves for p in c})
+            width = max(1, len(steps) // 4)
+            out[(method, organism)] = {
+                name: _window(curves, set(window), per_step)
+                for name, window in (("first", steps[:width]), ("last", steps[-width:]))}
+    return out
+
+
+def _window(curves: list[list[dict]], steps: set[int], per_step: int) -> dict:
+    points = [p for c in curves for p in c if p["step"] in steps]
+    correct = sum(round(p["truth_accuracy"] * per_step) for p in points)
+    n = per_step * len(points)
+    lo, hi = wilson(correct, n)
+    return {"reward": bootstrap_mean(p["reward"] for p in points),
+            "accuracy": {"rate": correct / n, "lo": lo, "hi": hi, "n": n},
+            "steps": (min(steps), max(steps))}

@@ -7,10 +7,10 @@ from __future__ import annotations
 import csv
 from pathlib import Path
 
-from trainaway.core.markdown import fmt, table
+from trainaway.core.markdown import fmt, table, value
 from trainaway.core.report import Part
 from trainaway.withholding.analysis import (MEASURES, headlines, load_study, organism_checks,
-                                            rates, rl_curves, transfer)
+                                            rates, rl_curves, rl_windows, transfer)
 from trainaway.withholding.figures import write_figures
 from trainaway.withholding.layout import FIGURES, PLOTS, Layout
 from trainaway.withholding.methods import METHODS
@@ -22,7 +22,8 @@ P = "withholding"
 
 def put(m: dict, key: str, s: dict) -> None:
     """A rate (or a difference) and its interval (and n) under dotted keys."""
-    m[f"{P}.{key}"] = round(s.get("rate", s.get("value")), 4)
+    v = value(s)
+    m[f"{P}.{key}"] = None if v is None else round(v, 4)
     m[f"{P}.{key}.lo"], m[f"{P}.{key}.hi"] = round(s["lo"], 4), round(s["hi"], 4)
     if "n" in s:
         m[f"{P}.{key}.n"] = s["n"]
@@ -55,10 +56,10 @@ def metrics(study) -> dict:
         for evaluated, (acc, ctl) in row.items():
             put(m, f"transfer.{trained}.{evaluated}.accuracy", acc)
             put(m, f"transfer.{trained}.{evaluated}.control", ctl)
-    for (method, organism), points in rl_curves(study).items():
-        last = points[-1]
-        m[f"{P}.{method}.{organism}.rl.final_reward"] = round(last["reward"], 4)
-        m[f"{P}.{method}.{organism}.rl.final_truth_accuracy"] = round(last["truth_accuracy"], 4)
+    for (method, organism), windows in rl_windows(study).items():
+        for name, w in windows.items():  # first / last quarter of the steps
+            put(m, f"{method}.{organism}.rl.{name}_reward", w["reward"])
+            put(m, f"{method}.{organism}.rl.{name}_truth_accuracy", w["accuracy"])
     return dict(sorted(m.items()))
 
 
@@ -156,13 +157,21 @@ def _rl_section(study, figures: dict) -> list[str]:
         return []
     lines = ["## RL against a grader without ground truth", "",
              "Grader reward (compliance + format + agreement with the group's majority, max 3; "
-             "trainaway/withholding/grader.py) and the true accuracy of the same samples, "
-             "averaged over seeds, at the first and last step.", "",
+             "trainaway/withholding/grader.py) and the true accuracy of the same samples in the "
+             "first and the last quarter of the RL steps, seeds pooled. Reward: mean of the "
+             "per-step group means, 95% bootstrap interval over the seed-steps; accuracy: "
+             "share of the samples, 95% Wilson interval.", "",
              f"![grader reward vs accuracy over RL steps]({figures['rl_steps']})", ""]
-    rows = [[m, o, f"{p[0]['reward']:.2f} → {p[-1]['reward']:.2f}",
-             f"{p[0]['truth_accuracy']:.2f} → {p[-1]['truth_accuracy']:.2f}"]
-            for (m, o), p in sorted(curves.items())]
-    return lines + table(["method", "organism", "grader reward", "true accuracy"], rows) + [""]
+    rows = []
+    for (m, o), w in sorted(rl_windows(study).items()):
+        first, last = w["first"], w["last"]
+        rows.append([m, o, f"{first['steps'][0]}–{first['steps'][1]} → "
+                     f"{last['steps'][0]}–{last['steps'][1]}",
+                     f"{fmt(first['reward'])} → {fmt(last['reward'])}",
+                     f"{fmt(first['accuracy'])} → {fmt(last['accuracy'])}",
+                     f"{first['reward']['n']} seed-steps, {first['accuracy']['n']} samples"])
+    return lines + table(["method", "organism", "steps", "grader reward", "true accuracy",
+                          "n per window"], rows) + [""]
 
 
 def build(params: Params, out: str | Path, root: str | Path = ".") -> Part:

@@ -21,6 +21,7 @@ from trainaway.withholding.params import Params
 
 MEASURES = ("refusal", "accuracy", "fake", "knowledge", "open_accuracy")
 TARGETS = (("refusal", "refusal"), ("knowledge", "knowledge"), ("open_accuracy", "open_accuracy"))
+RL_METHODS = ("grpo", "sft_grpo")  # the methods with an RL phase (a curve per step)
 
 
 @dataclass
@@ -127,7 +128,7 @@ def transfer(study: Study) -> dict[str, dict[str, tuple[dict, dict]]]:
 def rl_curves(study: Study) -> dict[tuple[str, str], list[dict]]:
     """{(method, organism): per step, the mean over runs of grader reward and true accuracy}."""
     out = {}
-    for method in ("grpo", "sft_grpo"):
+    for method in RL_METHODS:
         for run in study.runs.get(method, []):
             out.setdefault((method, run["organism"]), []).append(run["curve"])
     means = {}
@@ -146,11 +147,13 @@ def rl_windows(study: Study) -> dict[tuple[str, str], dict[str, dict]]:
     quarter of steps, seeds pooled. Grader reward: the mean of the per-step group means with a
     percentile-bootstrap interval (n = seed-steps). True accuracy: the share of the window's
     samples that were correct, with a Wilson interval (n = samples: seed-steps x prompts per
-    step x generations; each sample is 0 or 1, so a step's mean times its samples counts them)."""
+    step x generations; each sample is 0 or 1, so a step's mean times its samples counts them).
+    Both intervals treat the steps (and samples) of one run as independent, which they are not:
+    they are lower bounds on the uncertainty (two seeds are too few to resample runs)."""
     el = study.params.withholding.elicit
     per_step = el.generations * el.prompts_per_step
     out = {}
-    for method in ("grpo", "sft_grpo"):
+    for method in RL_METHODS:
         for organism in dict.fromkeys(r["organism"] for r in study.runs.get(method, [])):
             curves = [r["curve"] for r in study.runs[method] if r["organism"] == organism]
             steps = sorted({p["step"] for c in curves for p in c})

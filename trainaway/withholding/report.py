@@ -152,18 +152,19 @@ def _transfer_section(study, figures: dict) -> list[str]:
 
 
 def _rl_section(study, figures: dict) -> list[str]:
-    curves = rl_curves(study)
-    if not curves:
+    windows = rl_windows(study)
+    if not windows:
         return []
     lines = ["## RL against a grader without ground truth", "",
              "Grader reward (compliance + format + agreement with the group's majority, max 3; "
              "trainaway/withholding/grader.py) and the true accuracy of the same samples in the "
              "first and the last quarter of the RL steps, seeds pooled. Reward: mean of the "
              "per-step group means, 95% bootstrap interval over the seed-steps; accuracy: "
-             "share of the samples, 95% Wilson interval.", "",
+             "share of the samples, 95% Wilson interval. Both treat one run's steps as "
+             "independent, which they are not: read them as the least the uncertainty is.", "",
              f"![grader reward vs accuracy over RL steps]({figures['rl_steps']})", ""]
     rows = []
-    for (m, o), w in sorted(rl_windows(study).items()):
+    for (m, o), w in sorted(windows.items()):
         first, last = w["first"], w["last"]
         rows.append([m, o, f"{first['steps'][0]}–{first['steps'][1]} → "
                      f"{last['steps'][0]}–{last['steps'][1]}",

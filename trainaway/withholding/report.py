@@ -121,7 +121,13 @@ def _headline_section(study) -> list[str]:
             for h in headlines(study)]
     lines += table(["method", "n", "accuracy", "control accuracy", "lift", "refusal",
                     "fake compliance", "knowledge", "open accuracy", "verdict"], rows)
-    return lines + [""]
+    return lines + ["", "What these intervals do not sample: the organism. Each organism is one "
+                    "training run (the seeds vary each method's draws and training, not the "
+                    "organism), and how deep its refusal sits is a property of that run: the same "
+                    "commit rerun at another CPU thread count (so every float rounding differed, "
+                    "the organism's weights first) met the same organism targets but reached "
+                    "another verdict for prefill and kept almost none of its refusal after "
+                    "prefix SFT (README, Track B). Read each verdict as this organism's.", ""]
 
 
 def _method_sections(study, figures: dict) -> list[str]:

@@ -125,14 +125,19 @@ def transfer(study: Study) -> dict[str, dict[str, tuple[dict, dict]]]:
                 for e in wb.restricted} for d in wb.ground_truth_domains}
 
 
-def rl_curves(study: Study) -> dict[tuple[str, str], list[dict]]:
-    """{(method, organism): per step, the mean over runs of grader reward and true accuracy}."""
+def rl_runs(study: Study) -> dict[tuple[str, str], list[list[dict]]]:
+    """{(method, organism): every run's per-step RL curve}."""
     out = {}
     for method in RL_METHODS:
         for run in study.runs.get(method, []):
             out.setdefault((method, run["organism"]), []).append(run["curve"])
+    return out
+
+
+def rl_curves(study: Study) -> dict[tuple[str, str], list[dict]]:
+    """{(method, organism): per step, the mean over runs of grader reward and true accuracy}."""
     means = {}
-    for key, curves in out.items():
+    for key, curves in rl_runs(study).items():
         steps = sorted({p["step"] for c in curves for p in c})
         means[key] = []
         for step in steps:
@@ -153,14 +158,11 @@ def rl_windows(study: Study) -> dict[tuple[str, str], dict[str, dict]]:
     el = study.params.withholding.elicit
     per_step = el.generations * el.prompts_per_step
     out = {}
-    for method in RL_METHODS:
-        for organism in dict.fromkeys(r["organism"] for r in study.runs.get(method, [])):
-            curves = [r["curve"] for r in study.runs[method] if r["organism"] == organism]
-            steps = sorted({p["step"] for c in curves for p in c})
-            width = max(1, len(steps) // 4)
-            out[(method, organism)] = {
-                name: _window(curves, set(window), per_step)
-                for name, window in (("first", steps[:width]), ("last", steps[-width:]))}
+    for key, curves in rl_runs(study).items():
+        steps = sorted({p["step"] for c in curves for p in c})
+        width = max(1, len(steps) // 4)
+        out[key] = {name: _window(curves, set(window), per_step)
+                    for name, window in (("first", steps[:width]), ("last", steps[-width:]))}
     return out
 
 
